@@ -1,0 +1,83 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { requestFingerprint, type IdempotencyStore } from './idempotency.ts';
+import { PROBLEM_TYPE, problem, sendProblem } from './problem.ts';
+import type { Sleeper } from './sleeper.ts';
+
+export interface Outcome {
+  statusCode: number;
+  body: unknown;
+  /** Whether a retry with the same key must get this answer back (false: nothing was done, retry acts). */
+  store: boolean;
+  /** Hold the HTTP answer this long after acting (simulated gateway timeout). */
+  holdMs?: number;
+}
+
+export interface ActContext {
+  idempotencyKey: string | undefined;
+}
+
+export type Act = (ctx: ActContext) => Outcome;
+
+const MAX_KEY_LENGTH = 255;
+
+/**
+ * Runs a POST under Stripe's idempotency rules: the first request with a key acts and its answer is stored;
+ * a later (or concurrent, it waits for the key) request with the same key and body gets that answer
+ * back with `Idempotent-Replayed: true`; the same key with another body is a 422. The simulated hang
+ * happens after the key is released, so a client retrying a timed-out request gets the stored answer at
+ * once instead of queueing behind the hung one.
+ */
+export function createExecutor(store: IdempotencyStore, sleeper: Sleeper) {
+  return async function execute(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    act: Act,
+  ): Promise<FastifyReply> {
+    const header = request.headers['idempotency-key'];
+    if (
+      header !== undefined &&
+      (typeof header !== 'string' || header.length === 0 || header.length > MAX_KEY_LENGTH)
+    ) {
+      return sendProblem(
+        reply,
+        problem(
+          400,
+          'invalid_idempotency_key',
+          `Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} characters, once.`,
+        ),
+      );
+    }
+    const key = header;
+    const path = request.url.split('?')[0] ?? request.url;
+    const fingerprint = key === undefined ? '' : requestFingerprint(request.method, path, request.body);
+    const { outcome, replayed } =
+      key === undefined
+        ? { outcome: act({ idempotencyKey: undefined }), replayed: false }
+        : await store.withKey(key, async () => {
+            const found = store.lookup(key, fingerprint);
+            if (found.kind === 'replay')
+              return { outcome: { ...found.response, store: false }, replayed: true };
+            if (found.kind === 'mismatch') return { outcome: keyReuse(key), replayed: false };
+            const fresh = act({ idempotencyKey: key });
+            if (fresh.store)
+              store.store(key, fingerprint, { statusCode: fresh.statusCode, body: fresh.body });
+            return { outcome: fresh, replayed: false };
+          });
+    if (outcome.holdMs) await sleeper.sleep(outcome.holdMs);
+    if (replayed) reply.header('idempotent-replayed', 'true');
+    if (outcome.statusCode >= 400) reply.type(PROBLEM_TYPE);
+    return reply.code(outcome.statusCode).send(outcome.body);
+  };
+}
+
+function keyReuse(key: string): Outcome {
+  return {
+    statusCode: 422,
+    store: false,
+    body: problem(
+      422,
+      'idempotency_key_reuse',
+      `Idempotency-Key ${JSON.stringify(key)} was already used with different parameters or another endpoint.`,
+    ),
+  };
+}

@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+
+export interface StoredResponse {
+  statusCode: number;
+  body: unknown;
+}
+
+interface Entry {
+  fingerprint: string;
+  response: StoredResponse;
+  expiresAt: number;
+}
+
+export type Lookup = { kind: 'miss' } | { kind: 'replay'; response: StoredResponse } | { kind: 'mismatch' };
+
+/**
+ * Stored answers per idempotency key, plus a per-key lock. The lock is what makes "never acts twice" hold
+ * under concurrency: a request holds its key from lookup to store, so a concurrent twin waits and then
+ * finds the stored answer instead of acting again.
+ */
+export class IdempotencyStore {
+  private readonly entries = new Map<string, Entry>();
+  private readonly tails = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async withKey<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const tail = previous.then(() => new Promise<void>((resolve) => (release = resolve)));
+    this.tails.set(key, tail);
+    await previous;
+    try {
+      return await work();
+    } finally {
+      release();
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+
+  /** Call only while holding the key (inside `withKey`). */
+  lookup(key: string, fingerprint: string): Lookup {
+    const entry = this.entries.get(key);
+    if (!entry || entry.expiresAt <= this.clock()) return { kind: 'miss' };
+    return entry.fingerprint === fingerprint
+      ? { kind: 'replay', response: entry.response }
+      : { kind: 'mismatch' };
+  }
+
+  /** Call only while holding the key (inside `withKey`). */
+  store(key: string, fingerprint: string, response: StoredResponse): void {
+    this.evictExpired();
+    this.entries.delete(key);
+    this.entries.set(key, {
+      fingerprint,
+      response: structuredClone(response),
+      expiresAt: this.clock() + this.ttlMs,
+    });
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  // The TTL is constant and entries are re-inserted on store, so the Map's insertion order is expiry order.
+  private evictExpired(): void {
+    const now = this.clock();
+    for (const [key, entry] of this.entries) {
+      if (entry.expiresAt > now) break;
+      this.entries.delete(key);
+    }
+  }
+}
+
+/** Same method, path and JSON body (key order ignored) → same fingerprint. */
+export function requestFingerprint(method: string, path: string, body: unknown): string {
+  return createHash('sha256')
+    .update(`${method} ${path}\n${canonicalJson(body ?? {})}`)
+    .digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

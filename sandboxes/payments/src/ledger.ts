@@ -1,0 +1,137 @@
+import { newId, unixSeconds } from './ids.ts';
+import type { Authorization, DeclineCode, GatewayError, Refund, Result } from './types.ts';
+
+export interface AuthorizeInput {
+  amount: number;
+  currency: string;
+  token: string;
+  reference: string;
+  declineCode?: DeclineCode;
+}
+
+const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+const fail = <T>(kind: GatewayError['kind'], code: string, detail: string): Result<T> => ({
+  ok: false,
+  error: { kind, code, detail },
+});
+
+/**
+ * In-memory accounts of the sandbox. Every method checks and mutates without an `await` in between, so on
+ * Node's single thread each transition is atomic: two concurrent captures or refunds cannot both pass the
+ * limit check. Callers receive copies, never the stored objects.
+ */
+export class Ledger {
+  private readonly authorizations = new Map<string, Authorization>();
+  private readonly refunds = new Map<string, Refund>();
+
+  constructor(private readonly clock: () => number = Date.now) {}
+
+  authorize(input: AuthorizeInput): Authorization {
+    const now = this.clock();
+    const auth: Authorization = {
+      id: newId('auth', now),
+      object: 'authorization',
+      status: input.declineCode ? 'declined' : 'authorized',
+      amount: input.amount,
+      currency: input.currency.toUpperCase(),
+      reference: input.reference,
+      token: input.token,
+      capturedAmount: 0,
+      refundedAmount: 0,
+      refunds: [],
+      created: unixSeconds(now),
+      ...(input.declineCode ? { declineCode: input.declineCode } : {}),
+    };
+    this.authorizations.set(auth.id, auth);
+    return structuredClone(auth);
+  }
+
+  get(id: string): Result<Authorization> {
+    const auth = this.authorizations.get(id);
+    return auth ? ok(structuredClone(auth)) : notFound('authorization', id);
+  }
+
+  getRefund(id: string): Result<Refund> {
+    const refund = this.refunds.get(id);
+    return refund ? ok(structuredClone(refund)) : notFound('refund', id);
+  }
+
+  /** One capture per authorization, as with card networks; a partial capture releases the remainder. */
+  capture(id: string, amount?: number): Result<Authorization> {
+    const auth = this.authorizations.get(id);
+    if (!auth) return notFound('authorization', id);
+    if (auth.status !== 'authorized') {
+      return fail(
+        'conflict',
+        'invalid_state',
+        `Authorization ${id} is ${auth.status}; only authorized can be captured.`,
+      );
+    }
+    const toCapture = amount ?? auth.amount;
+    if (toCapture > auth.amount) {
+      return fail(
+        'conflict',
+        'amount_too_large',
+        `Capture of ${toCapture} exceeds the authorized amount ${auth.amount}.`,
+      );
+    }
+    auth.status = 'captured';
+    auth.capturedAmount = toCapture;
+    auth.capturedAt = unixSeconds(this.clock());
+    return ok(structuredClone(auth));
+  }
+
+  void(id: string): Result<Authorization> {
+    const auth = this.authorizations.get(id);
+    if (!auth) return notFound('authorization', id);
+    if (auth.status !== 'authorized') {
+      return fail(
+        'conflict',
+        'invalid_state',
+        `Authorization ${id} is ${auth.status}; only authorized can be voided.`,
+      );
+    }
+    auth.status = 'voided';
+    auth.voidedAt = unixSeconds(this.clock());
+    return ok(structuredClone(auth));
+  }
+
+  refund(authorizationId: string, amount: number): Result<{ refund: Refund; authorization: Authorization }> {
+    const auth = this.authorizations.get(authorizationId);
+    if (!auth) return notFound('authorization', authorizationId);
+    if (auth.status !== 'captured') {
+      return fail(
+        'conflict',
+        'invalid_state',
+        `Authorization ${authorizationId} is ${auth.status}; only captured payments can be refunded.`,
+      );
+    }
+    const refundable = auth.capturedAmount - auth.refundedAmount;
+    if (amount > refundable) {
+      return fail(
+        'conflict',
+        'amount_too_large',
+        `Refund of ${amount} exceeds the refundable ${refundable}.`,
+      );
+    }
+    const now = this.clock();
+    const refund: Refund = {
+      id: newId('re', now),
+      object: 'refund',
+      status: 'succeeded',
+      authorizationId,
+      amount,
+      currency: auth.currency,
+      created: unixSeconds(now),
+    };
+    this.refunds.set(refund.id, refund);
+    auth.refundedAmount += amount;
+    auth.refunds.push(refund.id);
+    if (auth.refundedAmount === auth.capturedAmount) auth.status = 'refunded';
+    return ok({ refund: structuredClone(refund), authorization: structuredClone(auth) });
+  }
+}
+
+function notFound<T>(what: string, id: string): Result<T> {
+  return fail('not_found', 'resource_missing', `No ${what} with id ${id}.`);
+}
