@@ -27,42 +27,42 @@ const MAX_KEY_LENGTH = 255;
  * happens after the key is released, so a client retrying a timed-out request gets the stored answer at
  * once instead of queueing behind the hung one.
  */
-export function createExecutor(store: IdempotencyStore, sleeper: Sleeper) {
+export function createExecutor(
+  store: IdempotencyStore,
+  sleeper: Sleeper,
+  processingDelay: () => Promise<void>,
+) {
+  const actAfterDelay = async (act: Act, idempotencyKey: string | undefined): Promise<Outcome> => {
+    await processingDelay();
+    return act({ idempotencyKey });
+  };
+
+  // The key is held while the "gateway" processes, as a real one holds it while the card network answers.
+  const actOnce = (key: string, fingerprint: string, act: Act) =>
+    store.withKey(key, async () => {
+      const found = store.lookup(key, fingerprint);
+      if (found.kind === 'replay') return { outcome: { ...found.response, store: false }, replayed: true };
+      if (found.kind === 'mismatch') return { outcome: keyReuse(key), replayed: false };
+      const fresh = await actAfterDelay(act, key);
+      if (fresh.store) store.store(key, fingerprint, { statusCode: fresh.statusCode, body: fresh.body });
+      return { outcome: fresh, replayed: false };
+    });
+
   return async function execute(
     request: FastifyRequest,
     reply: FastifyReply,
     act: Act,
   ): Promise<FastifyReply> {
-    const header = request.headers['idempotency-key'];
-    if (
-      header !== undefined &&
-      (typeof header !== 'string' || header.length === 0 || header.length > MAX_KEY_LENGTH)
-    ) {
-      return sendProblem(
-        reply,
-        problem(
-          400,
-          'invalid_idempotency_key',
-          `Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} characters, once.`,
-        ),
-      );
+    const key = request.headers['idempotency-key'];
+    if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH)) {
+      const detail = `Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} characters, sent once.`;
+      return sendProblem(reply, problem(400, 'invalid_idempotency_key', detail));
     }
-    const key = header;
     const path = request.url.split('?')[0] ?? request.url;
-    const fingerprint = key === undefined ? '' : requestFingerprint(request.method, path, request.body);
     const { outcome, replayed } =
       key === undefined
-        ? { outcome: act({ idempotencyKey: undefined }), replayed: false }
-        : await store.withKey(key, async () => {
-            const found = store.lookup(key, fingerprint);
-            if (found.kind === 'replay')
-              return { outcome: { ...found.response, store: false }, replayed: true };
-            if (found.kind === 'mismatch') return { outcome: keyReuse(key), replayed: false };
-            const fresh = act({ idempotencyKey: key });
-            if (fresh.store)
-              store.store(key, fingerprint, { statusCode: fresh.statusCode, body: fresh.body });
-            return { outcome: fresh, replayed: false };
-          });
+        ? { outcome: await actAfterDelay(act, undefined), replayed: false }
+        : await actOnce(key, requestFingerprint(request.method, path, request.body), act);
     if (outcome.holdMs) await sleeper.sleep(outcome.holdMs);
     if (replayed) reply.header('idempotent-replayed', 'true');
     if (outcome.statusCode >= 400) reply.type(PROBLEM_TYPE);

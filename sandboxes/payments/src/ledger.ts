@@ -51,6 +51,13 @@ export class Ledger {
     return auth ? ok(structuredClone(auth)) : notFound('authorization', id);
   }
 
+  /** Lets a client that lost an answer (crash, timeout without a key) find what it created. */
+  findByReference(reference: string): Authorization[] {
+    return [...this.authorizations.values()]
+      .filter((a) => a.reference === reference)
+      .map((a) => structuredClone(a));
+  }
+
   getRefund(id: string): Result<Refund> {
     const refund = this.refunds.get(id);
     return refund ? ok(structuredClone(refund)) : notFound('refund', id);

@@ -20,6 +20,12 @@ const idParams = {
   properties: { id: { type: 'string', minLength: 1, maxLength: 100 } },
 } as const;
 
+const referenceQuery = {
+  type: 'object',
+  required: ['reference'],
+  properties: { reference: { type: 'string', minLength: 1, maxLength: 255 } },
+} as const;
+
 const authorizeBody = {
   type: 'object',
   required: ['amount', 'currency', 'token', 'reference'],
@@ -119,6 +125,12 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
         webhooks.emit('payment.refunded', result.value);
         return { statusCode: 201, body: result.value.refund, store: true };
       }),
+  );
+
+  app.get<{ Querystring: { reference: string } }>(
+    '/v1/authorizations',
+    { schema: { querystring: referenceQuery } },
+    async (request) => ({ items: ledger.findByReference(request.query.reference) }),
   );
 
   app.get<{ Params: { id: string } }>(

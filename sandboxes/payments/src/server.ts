@@ -53,11 +53,15 @@ export function createPaymentSandbox(options: PaymentSandboxOptions = {}): Payme
   installProblemHandlers(app);
   acceptEmptyJsonBodies(app);
   installAuth(app, options.apiKey ?? DEFAULT_API_KEY);
-  installLatency(app, sleeper, options);
+  const delay = latency(sleeper, options);
+  // Reads wait before routing; writes wait inside the executor, where an idempotency key is held meanwhile.
+  app.addHook('onRequest', async (request) => {
+    if (request.method === 'GET' && request.url !== '/healthz') await delay();
+  });
   registerRoutes(app, {
     ledger: new Ledger(),
     webhooks,
-    execute: createExecutor(new IdempotencyStore(options.idempotencyTtlMs ?? 24 * 3600_000), sleeper),
+    execute: createExecutor(new IdempotencyStore(options.idempotencyTtlMs ?? 24 * 3600_000), sleeper, delay),
     timeoutHangMs: options.timeoutHangMs ?? 30_000,
   });
 
@@ -105,14 +109,11 @@ function installAuth(app: FastifyInstance, apiKey: string): void {
   });
 }
 
-function installLatency(app: FastifyInstance, sleeper: Sleeper, options: PaymentSandboxOptions): void {
+function latency(sleeper: Sleeper, options: PaymentSandboxOptions): () => Promise<void> {
   const fixed = options.latency?.fixedMs ?? 0;
   const jitter = options.latency?.jitterMs ?? 0;
-  if (fixed <= 0 && jitter <= 0) return;
   const random = options.random ?? Math.random;
-  app.addHook('preHandler', async () => {
-    await sleeper.sleep(fixed + random() * jitter);
-  });
+  return () => sleeper.sleep(fixed + random() * jitter);
 }
 
 // Clients often POST capture or void with no body (with or without a content type); treat it as `{}`.

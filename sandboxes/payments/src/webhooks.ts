@@ -22,7 +22,8 @@ export interface DeliveryAttempt {
 
 export interface DeliveryRecord {
   event: WebhookEvent;
-  state: 'pending' | 'delivered' | 'failed';
+  /** `skipped`: no receiver is configured, or the sandbox was closing. */
+  state: 'pending' | 'delivered' | 'failed' | 'skipped';
   attempts: DeliveryAttempt[];
 }
 
@@ -54,7 +55,7 @@ export class WebhookDispatcher {
     const record: DeliveryRecord = { event, state: 'pending', attempts: [] };
     this.records.set(event.id, record);
     if (!this.config || this.closed) {
-      record.state = 'failed';
+      record.state = 'skipped';
       return event;
     }
     const delivery = this.deliver(record, this.config).finally(() => this.inFlight.delete(delivery));
