@@ -1,0 +1,130 @@
+/**
+ * Per-document columns for filtering, facets and sorting, indexed by internal doc id. Numbers sit
+ * in typed arrays (NaN = absent) so filter checks over large match sets stay cheap.
+ */
+import type { SearchDocument, SearchFilters } from '../types.ts';
+import { Interner } from './interner.ts';
+
+const EMPTY = new Int32Array(0);
+
+export class DocColumns {
+  price: Float64Array = new Float64Array(0);
+  rating: Float64Array = new Float64Array(0);
+  createdAt: Float64Array = new Float64Array(0);
+  sales: Float64Array = new Float64Array(0);
+  popularity: Float64Array = new Float64Array(0);
+  /** -1 unknown, 0 out of stock, 1 in stock. */
+  stock: Int8Array = new Int8Array(0);
+  brand: Int32Array = new Int32Array(0);
+  categories: Int32Array[] = [];
+  attributes: Int32Array[] = [];
+  readonly brands = new Interner();
+  /** Category nodes by full path 'A/B/C'; a document carries every prefix of its path. */
+  readonly categoryNodes = new Interner();
+  /** Attribute pairs keyed 'key\u0000value'. */
+  readonly attributePairs = new Interner();
+
+  ensure(capacity: number): void {
+    if (capacity <= this.price.length) return;
+    const cap = Math.max(capacity, this.price.length * 2, 1024);
+    this.price = growF64(this.price, cap);
+    this.rating = growF64(this.rating, cap);
+    this.createdAt = growF64(this.createdAt, cap);
+    this.sales = growF64(this.sales, cap);
+    this.popularity = growF64(this.popularity, cap);
+    const stock = new Int8Array(cap);
+    stock.set(this.stock);
+    this.stock = stock;
+    const brand = new Int32Array(cap);
+    brand.set(this.brand);
+    this.brand = brand;
+  }
+
+  set(doc: number, d: SearchDocument): void {
+    this.ensure(doc + 1);
+    this.price[doc] = d.price ? d.price.amount : NaN;
+    this.rating[doc] = d.rating ?? NaN;
+    this.createdAt[doc] = d.createdAt ?? NaN;
+    this.sales[doc] = d.sales ?? NaN;
+    this.popularity[doc] = d.popularity ?? NaN;
+    this.stock[doc] = d.inStock === undefined ? -1 : d.inStock ? 1 : 0;
+    this.brand[doc] = d.brand ? this.brands.intern(d.brand) : -1;
+    this.categories[doc] = this.categoryIds(d.categoryPath);
+    this.attributes[doc] = this.attributeIds(d.attributes);
+  }
+
+  clear(doc: number): void {
+    this.categories[doc] = EMPTY;
+    this.attributes[doc] = EMPTY;
+  }
+
+  private categoryIds(path: string[] | undefined): Int32Array {
+    if (!path || path.length === 0) return EMPTY;
+    const ids = new Int32Array(path.length);
+    for (let i = 0; i < path.length; i++) ids[i] = this.categoryNodes.intern(path.slice(0, i + 1).join('/'));
+    return ids;
+  }
+
+  private attributeIds(attrs: Record<string, string> | undefined): Int32Array {
+    if (!attrs) return EMPTY;
+    const entries = Object.entries(attrs);
+    return Int32Array.from(entries, ([k, v]) => this.attributePairs.intern(`${k}\u0000${v}`));
+  }
+
+  /** Resolves filters to ids once per query; `null` means the filter can match nothing. */
+  compile(filters: SearchFilters): CompiledFilter | null {
+    const category = filters.category ? this.categoryNodes.find(filters.category) : -1;
+    if (category === undefined) return null;
+    let brands: Set<number> | undefined;
+    if (filters.brands && filters.brands.length > 0) {
+      brands = new Set(filters.brands.map((b) => this.brands.find(b)).filter((b) => b !== undefined));
+      if (brands.size === 0) return null;
+    }
+    const attrs: number[] = [];
+    for (const [k, v] of Object.entries(filters.attributes ?? {})) {
+      const id = this.attributePairs.find(`${k}\u0000${v}`);
+      if (id === undefined) return null;
+      attrs.push(id);
+    }
+    return {
+      category,
+      brands,
+      attrs,
+      minPrice: filters.minPrice ?? -Infinity,
+      maxPrice: filters.maxPrice ?? Infinity,
+      hasPrice: filters.minPrice !== undefined || filters.maxPrice !== undefined,
+      minRating: filters.minRating,
+      inStock: filters.inStock,
+    };
+  }
+
+  matches(doc: number, f: CompiledFilter): boolean {
+    if (f.category >= 0 && !this.categories[doc]?.includes(f.category)) return false;
+    if (f.brands && !f.brands.has(this.brand[doc] as number)) return false;
+    if (f.hasPrice) {
+      const p = this.price[doc] as number;
+      if (!(p >= f.minPrice && p <= f.maxPrice)) return false;
+    }
+    if (f.minRating !== undefined && !((this.rating[doc] as number) >= f.minRating)) return false;
+    if (f.inStock !== undefined && this.stock[doc] !== (f.inStock ? 1 : 0)) return false;
+    for (const a of f.attrs) if (!this.attributes[doc]?.includes(a)) return false;
+    return true;
+  }
+}
+
+export interface CompiledFilter {
+  category: number;
+  brands: Set<number> | undefined;
+  attrs: number[];
+  minPrice: number;
+  maxPrice: number;
+  hasPrice: boolean;
+  minRating: number | undefined;
+  inStock: boolean | undefined;
+}
+
+function growF64(a: Float64Array, cap: number): Float64Array {
+  const b = new Float64Array(cap).fill(NaN);
+  b.set(a);
+  return b;
+}
