@@ -13,12 +13,25 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read configuration through the platform config module.' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration through the platform config module.',
+        },
       ],
     },
   },
   {
-    files: ['packages/platform/src/config/**', 'bench/**', '**/*.test.ts', 'vitest.config.ts', 'e2e/**', '**/cli.ts', '**/scripts/**'],
+    files: [
+      'packages/platform/src/config/**',
+      'packages/platform/src/testing.ts',
+      'bench/**',
+      '**/*.test.ts',
+      'vitest.config.ts',
+      'e2e/**',
+      '**/cli.ts',
+      '**/scripts/**',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

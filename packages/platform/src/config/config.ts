@@ -1,0 +1,125 @@
+/**
+ * Configuration is read once from the environment, validated, and passed down. A bad or missing value
+ * stops the process with a message naming the variable (ConfigError).
+ */
+export const SERVICE_NAMES = [
+  'gateway',
+  'users',
+  'catalog',
+  'search',
+  'cart',
+  'orders',
+  'payments',
+  'inventory',
+  'recommendations',
+  'shipping',
+  'analytics',
+] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  natsUrl: string | undefined;
+  dataDir: string;
+  services: ServiceName[];
+  serviceUrls: Partial<Record<ServiceName, string>>;
+  rateLimitPerMinute: number;
+  publicCacheTtlSeconds: number;
+  seedDemoData: boolean;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
+    super(`invalid configuration: ${variable} ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `is not a valid URL: "${raw}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+  }
+  return raw;
+}
+
+function services(env: Env): ServiceName[] {
+  const raw = env.SERVICES;
+  if (raw === undefined || raw.trim() === '' || raw.trim() === 'all') return [...SERVICE_NAMES];
+  const names = raw.split(',').map((s) => s.trim().toLowerCase());
+  for (const name of names) {
+    if (!(SERVICE_NAMES as readonly string[]).includes(name)) {
+      throw new ConfigError(
+        'SERVICES',
+        `names an unknown service "${name}" (known: ${SERVICE_NAMES.join(', ')})`,
+      );
+    }
+  }
+  return names as ServiceName[];
+}
+
+function serviceUrls(env: Env): Partial<Record<ServiceName, string>> {
+  const urls: Partial<Record<ServiceName, string>> = {};
+  for (const name of SERVICE_NAMES) {
+    const value = url(env, `SERVICE_URL_${name.toUpperCase()}`, ['http:', 'https:']);
+    if (value) urls[name] = value.replace(/\/$/, '');
+  }
+  return urls;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const logLevel = env.LOG_LEVEL ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of fatal, error, warn, info, debug, trace, silent`);
+  }
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST ?? '0.0.0.0',
+    logLevel,
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    natsUrl: url(env, 'NATS_URL', ['nats:', 'tls:']),
+    dataDir: env.DATA_DIR ?? './.data',
+    services: services(env),
+    serviceUrls: serviceUrls(env),
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 10_000_000),
+    publicCacheTtlSeconds: integer(env, 'PUBLIC_CACHE_TTL_SECONDS', 30, 0, 86_400),
+    seedDemoData: boolean(env, 'SEED_DEMO_DATA', true),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+  };
+}

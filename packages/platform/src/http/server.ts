@@ -1,0 +1,117 @@
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Registry } from 'prom-client';
+import { newId } from '../ids.ts';
+import { problemErrorHandler, sendProblem } from './problem.ts';
+import { httpDurationHistogram } from './metrics.ts';
+import type {} from './route-config.ts';
+
+export type HttpServer = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export type ReadinessCheck = () => Promise<void>;
+
+export interface HttpServerOptions {
+  name: string;
+  logLevel?: string;
+  metrics: Registry;
+  readiness?: Record<string, ReadinessCheck>;
+  bodyLimitBytes?: number;
+  /** How long `close()` waits for in-flight requests before cutting connections. */
+  shutdownTimeoutMs?: number;
+}
+
+/**
+ * The HTTP server every process uses: request ids (taken from `x-request-id` or generated), JSON logs,
+ * problem+json errors, TypeBox schemas validated by Ajv, `/healthz`, `/readyz`, `/metrics`.
+ */
+export function createHttpServer(options: HttpServerOptions): HttpServer {
+  const app = Fastify({
+    logger: { level: options.logLevel ?? 'info', base: { service: options.name } },
+    requestIdHeader: 'x-request-id',
+    genReqId: () => newId(),
+    bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
+    },
+    // Idle keep-alive sockets are closed at once on shutdown; busy ones finish their request first.
+    forceCloseConnections: 'idle',
+    pluginTimeout: 60_000,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler(problemErrorHandler);
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, 404, `No route for ${request.method} ${request.url}`),
+  );
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  observeDurations(app, options.metrics);
+  addHealthRoutes(app, options);
+  return app as unknown as HttpServer;
+}
+
+function observeDurations(app: FastifyInstance, metrics: Registry) {
+  const histogram = httpDurationHistogram(metrics);
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    histogram.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+}
+
+function addHealthRoutes(app: FastifyInstance, options: HttpServerOptions) {
+  const hidden = { schema: { hide: true }, config: { auth: 'public' as const, rateLimit: false } };
+  app.get('/healthz', hidden, async () => ({ status: 'ok' }));
+  app.get('/readyz', hidden, async (_request, reply) => {
+    const checks = Object.entries(options.readiness ?? {});
+    const results = await Promise.all(
+      checks.map(async ([name, check]) => {
+        try {
+          await withTimeout(check(), 2_000);
+          return [name, 'ok'] as const;
+        } catch (error) {
+          return [name, `failing: ${(error as Error).message}`] as const;
+        }
+      }),
+    );
+    const ready = results.every(([, state]) => state === 'ok');
+    return reply
+      .code(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results) });
+  });
+  app.get('/metrics', hidden, async (_request, reply) => {
+    return reply.type(options.metrics.contentType).send(await options.metrics.metrics());
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Stops accepting, lets in-flight requests finish (up to the timeout), then closes. */
+export async function closeGracefully(app: FastifyInstance, timeoutMs: number): Promise<void> {
+  const timer = setTimeout(() => app.server.closeAllConnections(), timeoutMs);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,54 @@
+import type { Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import { openDatabase, type SqlDatabase } from './sql/database.ts';
+import { openCache, type Cache } from './cache/cache.ts';
+import { InProcessEventBus, type EventBus } from './events/bus.ts';
+import { JetStreamEventBus } from './events/jetstream-bus.ts';
+import { createMetricsRegistry } from './http/metrics.ts';
+
+/** The infrastructure handles a service is built from; the composition root owns their lifecycle. */
+export interface Infrastructure {
+  db: SqlDatabase;
+  cache: Cache;
+  bus: EventBus;
+  metrics: Registry;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface InfrastructureOptions {
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  natsUrl: string | undefined;
+  dataDir: string;
+  logger: Logger;
+  inMemoryDatabase?: boolean;
+  cacheNamespace?: string;
+}
+
+export async function openInfrastructure(options: InfrastructureOptions): Promise<Infrastructure> {
+  const db = await openDatabase({
+    databaseUrl: options.databaseUrl,
+    dataDir: options.dataDir,
+    inMemory: options.inMemoryDatabase ?? false,
+  });
+  const cache = await openCache(options.redisUrl, options.cacheNamespace);
+  const bus: EventBus = options.natsUrl
+    ? await JetStreamEventBus.connect(options.natsUrl, {
+        onHandlerError: (err, event) =>
+          options.logger.warn({ err, eventId: event.id }, 'event handler failed'),
+      })
+    : new InProcessEventBus();
+  return {
+    db,
+    cache,
+    bus,
+    metrics: createMetricsRegistry(),
+    logger: options.logger,
+    async close() {
+      await bus.close().catch(() => undefined);
+      await cache.close().catch(() => undefined);
+      await db.close();
+    },
+  };
+}

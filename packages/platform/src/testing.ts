@@ -1,0 +1,54 @@
+/**
+ * Test infrastructure: the real PostgreSQL, Redis and NATS servers when their URLs are set (CI), the
+ * embedded implementations otherwise, never a mock. `EMPORIUM_EMBEDDED=1` forces the embedded ones, so CI
+ * runs the platform suites on both. Each call gets its own schema, cache namespace and stream, so suites
+ * can run in parallel against one server.
+ */
+import pino from 'pino';
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { openDatabase, type SqlDatabase } from './sql/database.ts';
+import { MemoryCache, RedisCache, openRedis, type Cache } from './cache/cache.ts';
+import { InProcessEventBus, type EventBus } from './events/bus.ts';
+import { JetStreamEventBus, type JetStreamOptions } from './events/jetstream-bus.ts';
+
+const embedded = process.env.EMPORIUM_EMBEDDED === '1';
+export const testUrls = {
+  database: embedded ? undefined : process.env.DATABASE_URL || undefined,
+  redis: embedded ? undefined : process.env.REDIS_URL || undefined,
+  nats: embedded ? undefined : process.env.NATS_URL || undefined,
+};
+
+export const uniqueName = (prefix: string) => `${prefix}_${randomBytes(5).toString('hex')}`;
+
+export const silentLogger = () => pino({ level: 'silent' });
+
+/** A database for one suite; on PostgreSQL, `dropSchemas` removes what the suite created. */
+export async function testDatabase(): Promise<
+  SqlDatabase & { dropSchemas(...schemas: string[]): Promise<void> }
+> {
+  const db = await openDatabase({ databaseUrl: testUrls.database, dataDir: '', inMemory: true, poolSize: 5 });
+  return Object.assign(db, {
+    async dropSchemas(...schemas: string[]) {
+      for (const schema of schemas)
+        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db.forSchema(schema));
+    },
+  });
+}
+
+export async function testCache(): Promise<Cache> {
+  return testUrls.redis
+    ? new RedisCache(await openRedis(testUrls.redis), `${uniqueName('test')}:`)
+    : new MemoryCache();
+}
+
+export async function testBus(options: JetStreamOptions = {}): Promise<EventBus> {
+  if (!testUrls.nats) return new InProcessEventBus();
+  const stream = uniqueName('TEST').toUpperCase();
+  return JetStreamEventBus.connect(testUrls.nats, {
+    stream,
+    subjectPrefix: `${stream.toLowerCase()}.`,
+    deleteStreamOnClose: true,
+    ...options,
+  });
+}
