@@ -33,18 +33,22 @@ export interface ItemKnnParams extends PairParams {
 
 export const defaultItemKnnParams: ItemKnnParams = {
   window: 3,
-  decay: 0.5,
-  backward: 0.5,
+  decay: 0.3,
+  backward: 0.1,
   userExponent: 0.5,
   alpha: 0.5,
-  beta: 0.5,
-  topN: 100,
+  beta: 0,
+  topN: 200,
   historyLength: 5,
-  historyDecay: 0.6,
-  popularityWeight: 0,
+  historyDecay: 0.5,
+  popularityWeight: 0.001,
 };
 
-export function pairNeighbours(log: Interactions, p: PairParams, rows?: { from: number; to: number }): NeighbourLists {
+export function pairNeighbours(
+  log: Interactions,
+  p: PairParams,
+  rows?: { from: number; to: number },
+): NeighbourLists {
   const n = itemCount(log);
   const freq = itemFrequencies(n, log.items);
   const buckets = bucketPairs(n, (visit) => {
@@ -65,7 +69,8 @@ export function pairNeighbours(log: Interactions, p: PairParams, rows?: { from: 
       }
     }
   });
-  const norm = (a: number, b: number, sum: number) => sum / (Math.pow(freq[a]!, p.alpha) * Math.pow(freq[b]!, p.beta));
+  const norm = (a: number, b: number, sum: number) =>
+    sum / (Math.pow(freq[a]!, p.alpha) * Math.pow(freq[b]!, p.beta));
   return reduceRows(buckets, p.topN, norm, rows?.from, rows?.to);
 }
 

@@ -18,7 +18,7 @@ export interface MixtureParams extends SessionParams {
 
 export const defaultMixtureParams: MixtureParams = {
   ...defaultSessionParams,
-  transitionWeight: 1,
+  transitionWeight: 0.1,
   transitionAlpha: 0,
   sessionWeight: 1,
   popularityWeight: 0.001,
@@ -46,7 +46,9 @@ export function trainMixture(log: Interactions, params: Partial<MixtureParams> =
     itemIds: log.itemIds,
     ...pop,
     popularityWeight: p.popularityWeight,
-    components: [{ name: 'next-item', neighbours: transitions, positionWeights: Float32Array.of(w, w / 2, w / 4) }],
+    components: [
+      { name: 'next-item', neighbours: transitions, positionWeights: Float32Array.of(w, w / 2, w / 4) },
+    ],
     sessions: { index: buildSessionIndex(log), params: p, weight: p.sessionWeight },
   };
 }

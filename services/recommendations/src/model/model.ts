@@ -38,7 +38,10 @@ export interface SessionComponent {
 }
 
 export function newVersion(kind: string, at: Date = new Date()): string {
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${kind}-${stamp}-${Math.random().toString(36).slice(2, 8)}`;
 }
 

@@ -24,7 +24,13 @@ function scratchFor(model: RecModel): Scratch {
   let s = scratches.get(model);
   if (!s) {
     const n = model.itemIds.length;
-    s = { acc: new Float64Array(n), stamp: new Int32Array(n), excluded: new Int32Array(n), touched: new Int32Array(n), gen: 0 };
+    s = {
+      acc: new Float64Array(n),
+      stamp: new Int32Array(n),
+      excluded: new Int32Array(n),
+      touched: new Int32Array(n),
+      gen: 0,
+    };
     if (model.sessions) s.sessions = sessionScratch(model.sessions.index);
     scratches.set(model, s);
   }
@@ -94,7 +100,12 @@ export function rankTopK(
     heap.offer(c, acc[c]! + popW * pop[c]!);
   }
   const cand = heap.sorted();
-  return mergeWithPopularity(model, cand, k, (c) => stamp[c] === gen || excluded[c] === gen || (keep !== undefined && !keep(c)));
+  return mergeWithPopularity(
+    model,
+    cand,
+    k,
+    (c) => stamp[c] === gen || excluded[c] === gen || (keep !== undefined && !keep(c)),
+  );
 }
 
 function mergeWithPopularity(model: RecModel, cand: Ranked, k: number, skip: (c: number) => boolean): Ranked {
@@ -169,7 +180,8 @@ class TopK {
       const l = 2 * i + 1;
       if (l >= this.size) break;
       const r = l + 1;
-      const m = r < this.size && this.worse(this.items[r]!, this.scores[r]!, this.items[l]!, this.scores[l]!) ? r : l;
+      const m =
+        r < this.size && this.worse(this.items[r]!, this.scores[r]!, this.items[l]!, this.scores[l]!) ? r : l;
       if (!this.worse(this.items[m]!, this.scores[m]!, item, score)) break;
       this.items[i] = this.items[m]!;
       this.scores[i] = this.scores[m]!;
@@ -181,7 +193,9 @@ class TopK {
 
   sorted(): Ranked {
     const idx = Array.from({ length: this.size }, (_, i) => i);
-    idx.sort((x, y) => (this.worse(this.items[x]!, this.scores[x]!, this.items[y]!, this.scores[y]!) ? 1 : -1));
+    idx.sort((x, y) =>
+      this.worse(this.items[x]!, this.scores[x]!, this.items[y]!, this.scores[y]!) ? 1 : -1,
+    );
     return {
       items: Int32Array.from(idx, (i) => this.items[i]!),
       scores: Float32Array.from(idx, (i) => this.scores[i]!),

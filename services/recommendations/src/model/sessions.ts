@@ -20,7 +20,7 @@ export interface SessionParams {
 export const defaultSessionParams: SessionParams = {
   historyDecay: 0.5,
   neighbours: 300,
-  proximityDecay: 0.7,
+  proximityDecay: 0.85,
   before: 0.3,
   historyLength: 10,
   lengthExponent: 0,
@@ -112,7 +112,12 @@ export function sessionScores(
   for (let j = 0; j < t; j++) sim[touched[j]!] = 0;
 }
 
-function topUsers(touched: Int32Array, t: number, sim: Float64Array, k: number): { user: number; sim: number }[] {
+function topUsers(
+  touched: Int32Array,
+  t: number,
+  sim: Float64Array,
+  k: number,
+): { user: number; sim: number }[] {
   const all: { user: number; sim: number }[] = [];
   for (let j = 0; j < t; j++) all.push({ user: touched[j]!, sim: sim[touched[j]!]! });
   if (all.length > k) {

@@ -1,0 +1,26 @@
+// Public entry of the recommendations models: training, artifacts, scoring, cold start, evaluation.
+export type { Interactions } from './model/interactions.ts';
+export { fromSequences, parseSequences, readSequencesFile, holdOutLast } from './model/interactions.ts';
+export type { RecModel, Component, SessionComponent } from './model/model.ts';
+export { trainModel, MODEL_KINDS, BEST_MODEL } from './model/train.ts';
+export type { ModelKind } from './model/train.ts';
+export { trainPopularity, trainCooccurrence } from './model/baselines.ts';
+export { trainItemKnn, defaultItemKnnParams } from './model/itemknn.ts';
+export type { ItemKnnParams } from './model/itemknn.ts';
+export { trainMixture, defaultMixtureParams } from './model/mixture.ts';
+export type { MixtureParams } from './model/mixture.ts';
+export { recommend, ModelSlot } from './model/recommend.ts';
+export type { RecommendRequest, Recommendation } from './model/recommend.ts';
+export {
+  serialise,
+  deserialise,
+  writeArtifact,
+  readArtifact,
+  readCurrentArtifact,
+} from './model/artifact.ts';
+export { buildContentIndex, contentNeighbours } from './model/content.ts';
+export type { ItemFeatures, ContentIndex } from './model/content.ts';
+export { evaluate, targetRanks } from './model/evaluate.ts';
+export { hitAt, ndcgAt, summarise } from './model/metrics.ts';
+export type { RankingMetrics } from './model/metrics.ts';
+export { writeTopK } from './model/topk.ts';
