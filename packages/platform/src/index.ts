@@ -14,3 +14,7 @@ export * from './http/metrics.ts';
 export * from './http/server.ts';
 export * from './http/route-config.ts';
 export * from './infrastructure.ts';
+export * from './auth.ts';
+export * from './http/auth-hook.ts';
+export * from './http/client.ts';
+export * from './service.ts';

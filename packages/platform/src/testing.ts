@@ -52,3 +52,26 @@ export async function testBus(options: JetStreamOptions = {}): Promise<EventBus>
     ...options,
   });
 }
+
+/**
+ * A signing key standing in for the users service in other services' tests: real EdDSA tokens, verified
+ * by the same verifier the gateway uses.
+ */
+export async function testTokens() {
+  const { generateKeyPair, exportJWK, SignJWT } = await import('jose');
+  const { createAccessTokenVerifier, ACCESS_TOKEN } = await import('./auth.ts');
+  const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+  const kid = uniqueName('test-key');
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' };
+  const verifier = createAccessTokenVerifier({ jwks: async () => ({ keys: [jwk] }) });
+  const tokenFor = (user: { id: string; role: 'customer' | 'seller' | 'admin' }) =>
+    new SignJWT({ role: user.role })
+      .setProtectedHeader({ alg: 'EdDSA', kid })
+      .setSubject(user.id)
+      .setIssuer(ACCESS_TOKEN.issuer)
+      .setAudience(ACCESS_TOKEN.audience)
+      .setIssuedAt()
+      .setExpirationTime(`${ACCESS_TOKEN.ttlSeconds}s`)
+      .sign(privateKey);
+  return { verifier, tokenFor };
+}
