@@ -18,3 +18,4 @@ export * from './auth.ts';
 export * from './http/auth-hook.ts';
 export * from './http/client.ts';
 export * from './service.ts';
+export * from './http/mount.ts';

@@ -5,6 +5,8 @@
  * can run in parallel against one server.
  */
 import pino from 'pino';
+import type { ServiceModule } from './service.ts';
+import type { AccessTokenVerifier } from './auth.ts';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { openDatabase, type SqlDatabase } from './sql/database.ts';
@@ -74,4 +76,17 @@ export async function testTokens() {
       .setExpirationTime(`${ACCESS_TOKEN.ttlSeconds}s`)
       .sign(privateKey);
   return { verifier, tokenFor };
+}
+
+/** An HTTP app with the given services mounted exactly as the composition root mounts them. */
+export async function buildTestApp(modules: ServiceModule[], verifier: AccessTokenVerifier) {
+  const { createHttpServer } = await import('./http/server.ts');
+  const { createMetricsRegistry } = await import('./http/metrics.ts');
+  const { registerAuthHook } = await import('./http/auth-hook.ts');
+  const { mountService } = await import('./http/mount.ts');
+  const app = createHttpServer({ name: 'test', logLevel: 'silent', metrics: createMetricsRegistry() });
+  registerAuthHook(app, verifier);
+  for (const module of modules) await mountService(app, module);
+  await app.ready();
+  return app;
 }
