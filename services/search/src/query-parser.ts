@@ -78,6 +78,25 @@ export function sanitize(raw: string): string {
   return raw.slice(0, MAX_QUERY_LENGTH).replace(/[\p{Cc}\p{Cf}]/gu, ' ');
 }
 
+/** A `"` right after a digit is an inch mark (`1/2" pipe`) unless it closes an open phrase. */
+function protectInchMarks(text: string): string {
+  let quotes = 0;
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c !== '"') {
+      out += c;
+      continue;
+    }
+    if (quotes % 2 === 0 && /\d/.test(text[i - 1] ?? '')) out += ' in ';
+    else {
+      quotes++;
+      out += c;
+    }
+  }
+  return out;
+}
+
 const INLINE = /(?:^|\s)(-?)([a-z][a-z_.]*)(:|>=|<=)("[^"]*"|\S+)/gi;
 
 function applyInline(filters: SearchFilters, key: string, op: string, rawValue: string): boolean {
@@ -131,7 +150,7 @@ export function parseQuery(params: SearchParams | string): ParseResult {
   const p: SearchParams = typeof params === 'string' ? { q: params } : params;
   const filters: SearchFilters = {};
   try {
-    let text = sanitize(p.q ?? '');
+    let text = protectInchMarks(sanitize(p.q ?? ''));
     const phrases: string[] = [];
     text = text.replace(INLINE, (whole, _neg: string, key: string, op: string, value: string) =>
       applyInline(filters, key, op, value) ? ' ' : whole,
