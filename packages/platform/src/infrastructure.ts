@@ -1,7 +1,8 @@
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { openDatabase, type SqlDatabase } from './sql/database.ts';
-import { openCache, type Cache } from './cache/cache.ts';
+import { MemoryCache, RedisCache, openRedis, type Cache } from './cache/cache.ts';
+import type { Redis } from 'ioredis';
 import { InProcessEventBus, type EventBus } from './events/bus.ts';
 import { JetStreamEventBus } from './events/jetstream-bus.ts';
 import { createMetricsRegistry } from './http/metrics.ts';
@@ -10,6 +11,8 @@ import { createMetricsRegistry } from './http/metrics.ts';
 export interface Infrastructure {
   db: SqlDatabase;
   cache: Cache;
+  /** The Redis connection behind the cache, for what needs Redis itself (shared rate-limit counters). */
+  redis: Redis | undefined;
   bus: EventBus;
   metrics: Registry;
   logger: Logger;
@@ -32,7 +35,8 @@ export async function openInfrastructure(options: InfrastructureOptions): Promis
     dataDir: options.dataDir,
     inMemory: options.inMemoryDatabase ?? false,
   });
-  const cache = await openCache(options.redisUrl, options.cacheNamespace);
+  const redis = options.redisUrl ? await openRedis(options.redisUrl) : undefined;
+  const cache = redis ? new RedisCache(redis, options.cacheNamespace) : new MemoryCache();
   const bus: EventBus = options.natsUrl
     ? await JetStreamEventBus.connect(options.natsUrl, {
         onHandlerError: (err, event) =>
@@ -42,6 +46,7 @@ export async function openInfrastructure(options: InfrastructureOptions): Promis
   return {
     db,
     cache,
+    redis,
     bus,
     metrics: createMetricsRegistry(),
     logger: options.logger,

@@ -70,7 +70,9 @@ export function problemErrorHandler(error: FastifyError, request: FastifyRequest
     });
   }
   const status = error.statusCode ?? 500;
-  if (status >= 400 && status < 500) return sendProblem(reply, status, error.message);
+  // Plugins (rate limit, body parser) throw objects with a status and a message or detail.
+  const detail = error.message || (error as { detail?: string }).detail || 'The request was refused';
+  if (status >= 400 && status < 500) return sendProblem(reply, status, detail);
   request.log.error({ err: error }, 'unhandled error');
   return sendProblem(reply, 500, 'An unexpected error occurred; it has been logged.');
 }

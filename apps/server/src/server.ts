@@ -1,0 +1,84 @@
+import type { Logger } from 'pino';
+import {
+  ACCESS_TOKEN,
+  closeGracefully,
+  createAccessTokenVerifier,
+  createHttpServer,
+  mountService,
+  openInfrastructure,
+  registerAuthHook,
+  type AccessTokenVerifier,
+  type Config,
+  type HttpServer,
+} from '@emporium/platform';
+import type { JSONWebKeySet } from 'jose';
+import { registerGateway } from '@emporium/gateway';
+import { composeServices, type ComposedServices } from './compose.ts';
+
+export interface RunningServer {
+  app: HttpServer;
+  url: string;
+  services: ComposedServices;
+  close(): Promise<void>;
+}
+
+interface KeyPublisher {
+  jwks(): Promise<JSONWebKeySet>;
+}
+
+function tokenVerifier(config: Config, services: ComposedServices): AccessTokenVerifier {
+  const users = services.apis.users as KeyPublisher | undefined;
+  if (users && !services.remote.users) return createAccessTokenVerifier({ jwks: () => users.jwks() });
+  const usersUrl = config.serviceUrls.users;
+  if (usersUrl) return createAccessTokenVerifier({ url: usersUrl + ACCESS_TOKEN.jwksPath });
+  // No users service anywhere: every token is refused, public routes still work.
+  return createAccessTokenVerifier({ jwks: async () => ({ keys: [] }) });
+}
+
+/** Builds infrastructure and services, mounts the gateway and routes, starts background work, listens. */
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const infra = await openInfrastructure({
+    databaseUrl: config.databaseUrl,
+    redisUrl: config.redisUrl,
+    natsUrl: config.natsUrl,
+    dataDir: config.dataDir,
+    logger,
+  });
+  const services = await composeServices(config, infra);
+  const app = createHttpServer({
+    name: 'emporium',
+    logLevel: config.logLevel,
+    metrics: infra.metrics,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    readiness: {
+      database: () => infra.db.ping(),
+      cache: () => infra.cache.ping(),
+      events: () => infra.bus.ping(),
+      ...Object.assign({}, ...services.modules.map((m) => m.readiness ?? {})),
+    },
+  });
+  registerAuthHook(app, tokenVerifier(config, services));
+  if (config.services.includes('gateway')) {
+    await registerGateway(app, {
+      cache: infra.cache,
+      redis: infra.redis,
+      metrics: infra.metrics,
+      rateLimitPerMinute: config.rateLimitPerMinute,
+      remoteServices: services.remote,
+    });
+  }
+  for (const module of services.modules) await mountService(app, module);
+  for (const module of services.modules) await module.start?.();
+  const url = await app.listen({ port: config.port, host: config.host });
+
+  return {
+    app,
+    url: url.replace('0.0.0.0', '127.0.0.1'),
+    services,
+    async close() {
+      await closeGracefully(app, config.shutdownTimeoutMs);
+      for (const module of [...services.modules].reverse()) await module.stop?.();
+      await infra.close();
+    },
+  };
+}
