@@ -6,7 +6,8 @@ import { parseQuery } from '../query-parser.ts';
 import { parseSynonyms } from '../synonyms.ts';
 import type { ParsedQuery, SearchDocument } from '../types.ts';
 import { EmbeddedIndex } from './engine.ts';
-import { loadSnapshot } from './snapshot.ts';
+import { loadSnapshot, SnapshotError } from './snapshot.ts';
+import { writeFile } from 'node:fs/promises';
 
 function doc(id: string, title: string, extra: Partial<SearchDocument> = {}): SearchDocument {
   return { id, title, ...extra };
@@ -178,6 +179,16 @@ describe('embedded index', () => {
       }
       loaded.upsert(doc('9', 'Cordless Screwdriver'));
       expect(ids(loaded, 'cordless').sort()).toEqual(['1', '9']);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
+  it('refuses a file that is not a snapshot of this version', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'search-snap-'));
+    try {
+      await writeFile(join(dir, 'bad'), 'not a snapshot at all');
+      await expect(loadSnapshot(join(dir, 'bad'))).rejects.toBeInstanceOf(SnapshotError);
     } finally {
       await rm(dir, { recursive: true });
     }
