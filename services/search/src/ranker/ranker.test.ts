@@ -53,7 +53,7 @@ describe('ranker', () => {
 
   it('assigns folds by query id, deterministically and roughly evenly', () => {
     const counts = [0, 0, 0, 0, 0];
-    for (let i = 0; i < 5000; i++) counts[foldOf(String(i), 5)]++;
+    for (let i = 0; i < 5000; i++) counts[foldOf(String(i), 5)] = (counts[foldOf(String(i), 5)] ?? 0) + 1;
     expect(foldOf('42', 5)).toBe(foldOf('42', 5));
     for (const c of counts) expect(c).toBeGreaterThan(800);
   });
