@@ -108,10 +108,14 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes. */
 export async function closeGracefully(app: FastifyInstance, timeoutMs: number): Promise<void> {
-  const timer = setTimeout(() => app.server.closeAllConnections(), timeoutMs);
+  // A keep-alive socket becomes idle only when its last request ends; close those as they appear instead
+  // of waiting for the keep-alive timeout.
+  const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+  const deadline = setTimeout(() => app.server.closeAllConnections(), timeoutMs);
   try {
     await app.close();
   } finally {
-    clearTimeout(timer);
+    clearInterval(sweep);
+    clearTimeout(deadline);
   }
 }

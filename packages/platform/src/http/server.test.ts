@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Type } from 'typebox';
+import { createHttpServer, closeGracefully, type HttpServer } from './server.ts';
+import { createMetricsRegistry } from './metrics.ts';
+import { notFound } from '../errors.ts';
+
+describe('HTTP server factory', () => {
+  let app: HttpServer | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  const build = (readiness = {}) => {
+    app = createHttpServer({ name: 't', logLevel: 'silent', metrics: createMetricsRegistry(), readiness });
+    app.post(
+      '/items',
+      {
+        schema: {
+          body: Type.Object({ name: Type.String({ minLength: 1 }), quantity: Type.Integer({ minimum: 1 }) }),
+        },
+      },
+      async (request) => request.body,
+    );
+    app.get('/missing', async () => {
+      throw notFound('Product p1');
+    });
+    app.get('/boom', async () => {
+      throw new Error('secret internal detail');
+    });
+    app.get('/slow', async () => {
+      await new Promise((r) => setTimeout(r, 400));
+      return { done: true };
+    });
+    return app;
+  };
+
+  it('answers invalid input with problem+json naming the fields', async () => {
+    const response = await build().inject({
+      method: 'POST',
+      url: '/items',
+      payload: { name: '', quantity: 'x' },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    const fields = response.json().errors.map((e: { field: string }) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['body.name', 'body.quantity']));
+  });
+
+  it('answers malformed JSON and oversized bodies with 4xx problems', async () => {
+    const server = build();
+    const malformed = await server.inject({
+      method: 'POST',
+      url: '/items',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name": ',
+    });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().status).toBe(400);
+    const huge = await server.inject({
+      method: 'POST',
+      url: '/items',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024), quantity: 1 }),
+    });
+    expect(huge.statusCode).toBe(413);
+    expect(huge.headers['content-type']).toContain('application/problem+json');
+  });
+
+  it('maps domain errors to their status and hides internal errors', async () => {
+    const server = build();
+    const missing = await server.inject({ url: '/missing' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().detail).toBe('Product p1 was not found');
+    const boom = await server.inject({ url: '/boom' });
+    expect(boom.statusCode).toBe(500);
+    expect(boom.body).not.toContain('secret internal detail');
+  });
+
+  it('echoes or assigns a request id', async () => {
+    const server = build();
+    expect(
+      (await server.inject({ url: '/healthz', headers: { 'x-request-id': 'abc-123' } })).headers[
+        'x-request-id'
+      ],
+    ).toBe('abc-123');
+    expect((await server.inject({ url: '/healthz' })).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('reports readiness from its dependency checks and exposes metrics', async () => {
+    const server = build({
+      database: async () => undefined,
+      cache: async () => Promise.reject(new Error('down')),
+    });
+    const ready = await server.inject({ url: '/readyz' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json().checks).toEqual({ database: 'ok', cache: 'failing: down' });
+    await server.inject({ url: '/healthz' });
+    const metrics = await server.inject({ url: '/metrics' });
+    expect(metrics.body).toContain('emporium_http_request_duration_seconds_bucket');
+  });
+
+  it('drains an in-flight request before closing', async () => {
+    const server = build();
+    const address = await server.listen({ port: 0, host: '127.0.0.1' });
+    const inFlight = fetch(`${address}/slow`).then((r) => r.json());
+    await new Promise((r) => setTimeout(r, 100));
+    await closeGracefully(server, 5_000);
+    expect(await inFlight).toEqual({ done: true });
+    await expect(fetch(`${address}/healthz`)).rejects.toThrow();
+    app = undefined;
+  });
+});
