@@ -31,6 +31,9 @@ export interface Config {
   publicCacheTtlSeconds: number;
   seedDemoData: boolean;
   shutdownTimeoutMs: number;
+  /** The first admin account, created (or promoted) by the users service at start when both are set. */
+  adminEmail: string | undefined;
+  adminPassword: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -102,6 +105,18 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
 
+function adminAccount(env: Env): { adminEmail: string | undefined; adminPassword: string | undefined } {
+  const adminEmail = env.ADMIN_EMAIL || undefined;
+  const adminPassword = env.ADMIN_PASSWORD || undefined;
+  if (Boolean(adminEmail) !== Boolean(adminPassword)) {
+    throw new ConfigError(
+      adminEmail ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL',
+      'must be set together with the other',
+    );
+  }
+  return { adminEmail, adminPassword };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const logLevel = env.LOG_LEVEL ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
@@ -121,5 +136,6 @@ export function loadConfig(env: Env = process.env): Config {
     publicCacheTtlSeconds: integer(env, 'PUBLIC_CACHE_TTL_SECONDS', 30, 0, 86_400),
     seedDemoData: boolean(env, 'SEED_DEMO_DATA', true),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    ...adminAccount(env),
   };
 }
