@@ -1,4 +1,5 @@
 import type { ServiceContext, ServiceModule, ServiceName } from '@emporium/platform';
+import { createInventoryService, InventoryHttpClient } from '@emporium/inventory';
 
 /**
  * The domain APIs of the services, by name. A service that runs in this process contributes its
@@ -18,4 +19,11 @@ export interface ServiceEntry {
 }
 
 /** Every service this build knows, in an order where dependencies come first. */
-export const serviceEntries: ServiceEntry[] = [];
+export const serviceEntries: ServiceEntry[] = [
+  {
+    name: 'inventory',
+    dependsOn: [],
+    create: (ctx) => createInventoryService(ctx),
+    client: (url) => new InventoryHttpClient(url),
+  },
+];

@@ -1,0 +1,39 @@
+import { ServiceHttpClient } from '@emporium/platform';
+import type { Actor, Availability, InventoryApi, Reservation, ReserveRequest, StockLevel } from './types.ts';
+
+/** InventoryApi over HTTP. Every call is idempotent by contract (reserve per reservationId), so all retry. */
+export class InventoryHttpClient implements InventoryApi {
+  private readonly http: ServiceHttpClient;
+
+  constructor(baseUrl: string, options: { timeoutMs?: number } = {}) {
+    this.http = new ServiceHttpClient({ baseUrl: `${baseUrl}/internal/inventory`, ...options });
+  }
+
+  registerSkus(items: { sku: string; sellerId: string }[]): Promise<void> {
+    return this.http.call('POST', '/skus', { items }, { idempotent: true });
+  }
+  setStock(actor: Actor, sku: string, onHand: number): Promise<StockLevel> {
+    return this.http.call('PUT', `/stock/${encodeURIComponent(sku)}`, { actor, onHand });
+  }
+  getAvailability(skus: string[]): Promise<Record<string, Availability>> {
+    return this.http.call('POST', '/availability', { skus }, { idempotent: true });
+  }
+  reserve(request: ReserveRequest): Promise<Reservation> {
+    return this.http.call('POST', '/reservations', request, { idempotent: true });
+  }
+  commit(reservationId: string): Promise<void> {
+    return this.http.call('POST', `/reservations/${encodeURIComponent(reservationId)}/commit`, undefined, {
+      idempotent: true,
+    });
+  }
+  release(reservationId: string, reason: string): Promise<void> {
+    return this.http.call(
+      'POST',
+      `/reservations/${encodeURIComponent(reservationId)}/release`,
+      { reason },
+      {
+        idempotent: true,
+      },
+    );
+  }
+}

@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import {
+  InProcessEventBus,
+  MemoryCache,
+  createMetricsRegistry,
+  newId,
+  type DomainEvent,
+  type Infrastructure,
+} from '@emporium/platform';
+import {
+  buildTestApp,
+  silentLogger,
+  testDatabase,
+  testTokens,
+  testUrls,
+  uniqueName,
+} from '@emporium/platform/testing';
+import { createInventoryService } from './service.ts';
+import type { Inventory } from './inventory.ts';
+
+type Tokens = Awaited<ReturnType<typeof testTokens>>;
+
+describe(`inventory (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
+  let database: Awaited<ReturnType<typeof testDatabase>>;
+  let inventory: Inventory;
+  let stop: () => Promise<void>;
+  let app: Awaited<ReturnType<typeof buildTestApp>>;
+  let tokens: Tokens;
+  const events: DomainEvent[] = [];
+  const seller = newId();
+
+  beforeAll(async () => {
+    database = await testDatabase();
+    const bus = new InProcessEventBus();
+    await bus.subscribe('test', ['inventory.>'], async (e) => void events.push(e));
+    const infra: Infrastructure = {
+      db: database,
+      cache: new MemoryCache(),
+      redis: undefined,
+      bus,
+      metrics: createMetricsRegistry(),
+      logger: silentLogger(),
+      close: async () => undefined,
+    };
+    const built = await createInventoryService({ config: {} as never, infra }, { sweepIntervalMs: 0 });
+    inventory = built.api;
+    await built.module.start?.();
+    tokens = await testTokens();
+    app = await buildTestApp([built.module], tokens.verifier);
+    stop = async () => {
+      await app.close();
+      await built.module.stop?.();
+    };
+  });
+  afterAll(async () => {
+    await stop();
+    await database.close();
+  });
+
+  async function stocked(onHand: number, owner = seller): Promise<string> {
+    const sku = uniqueName('SKU').toUpperCase();
+    await inventory.registerSkus([{ sku, sellerId: owner }]);
+    await inventory.setStock({ id: owner, role: 'seller' }, sku, onHand);
+    return sku;
+  }
+
+  async function expectLedgerMatches(skus: string[]) {
+    const ledger = await inventory.store.ledger(skus);
+    for (const level of await inventory.getStock(skus)) {
+      expect(ledger[level.sku] ?? { onHand: 0, reserved: 0 }).toEqual({
+        onHand: level.onHand,
+        reserved: level.reserved,
+      });
+    }
+  }
+
+  it('refuses to give a SKU to a second seller', async () => {
+    const sku = await stocked(1);
+    await inventory.registerSkus([{ sku, sellerId: seller }]);
+    await expect(inventory.registerSkus([{ sku, sellerId: newId() }])).rejects.toMatchObject({
+      kind: 'Conflict',
+    });
+  });
+
+  it('lets only the owner or an admin set stock', async () => {
+    const sku = await stocked(5);
+    await expect(inventory.setStock({ id: newId(), role: 'seller' }, sku, 9)).rejects.toMatchObject({
+      kind: 'Forbidden',
+    });
+    await expect(inventory.setStock({ id: seller, role: 'seller' }, 'NOPE-1', 9)).rejects.toMatchObject({
+      kind: 'NotFound',
+    });
+    expect((await inventory.setStock({ id: newId(), role: 'admin' }, sku, 9)).onHand).toBe(9);
+  });
+
+  it('reserves all lines or none, naming the short SKUs', async () => {
+    const a = await stocked(3);
+    const b = await stocked(1);
+    await expect(
+      inventory.reserve({
+        reservationId: newId(),
+        lines: [
+          { sku: a, quantity: 2 },
+          { sku: b, quantity: 2 },
+        ],
+      }),
+    ).rejects.toMatchObject({ kind: 'Conflict', details: { skus: [b] } });
+    const availability = await inventory.getAvailability([a, b]);
+    expect(availability[a]).toEqual({ available: 3, inStock: true });
+    expect(availability[b]).toEqual({ available: 1, inStock: true });
+    await expectLedgerMatches([a, b]);
+  });
+
+  it('is idempotent per reservation id', async () => {
+    const sku = await stocked(5);
+    const reservationId = newId();
+    const first = await inventory.reserve({ reservationId, lines: [{ sku, quantity: 2 }] });
+    const again = await inventory.reserve({ reservationId, lines: [{ sku, quantity: 2 }] });
+    expect(again).toEqual(first);
+    expect((await inventory.getAvailability([sku]))[sku]?.available).toBe(3);
+  });
+
+  it('never oversells under 60 concurrent buyers of 10 units', async () => {
+    const sku = await stocked(10);
+    const results = await Promise.allSettled(
+      Array.from({ length: 60 }, () =>
+        inventory.reserve({ reservationId: newId(), lines: [{ sku, quantity: 1 }] }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
+    const [level] = await inventory.getStock([sku]);
+    expect(level).toMatchObject({ onHand: 10, reserved: 10, available: 0 });
+    await expectLedgerMatches([sku]);
+  });
+
+  it('commits and releases exactly once', async () => {
+    const sku = await stocked(4);
+    const paid = newId();
+    const cancelled = newId();
+    await inventory.reserve({ reservationId: paid, lines: [{ sku, quantity: 1 }] });
+    await inventory.reserve({ reservationId: cancelled, lines: [{ sku, quantity: 2 }] });
+    await Promise.all([inventory.commit(paid), inventory.commit(paid)]);
+    await Promise.all([inventory.release(cancelled, 'cancel'), inventory.release(cancelled, 'cancel')]);
+    await inventory.release(paid, 'too late');
+    await expect(inventory.commit(cancelled)).rejects.toMatchObject({ kind: 'Conflict' });
+    const [level] = await inventory.getStock([sku]);
+    expect(level).toMatchObject({ onHand: 3, reserved: 0, available: 3 });
+    await expectLedgerMatches([sku]);
+  });
+
+  it('refuses stock below what is reserved, and the database refuses negatives too', async () => {
+    const sku = await stocked(4);
+    await inventory.reserve({ reservationId: newId(), lines: [{ sku, quantity: 3 }] });
+    await expect(inventory.setStock({ id: seller, role: 'seller' }, sku, 2)).rejects.toMatchObject({
+      kind: 'Conflict',
+    });
+    const db = inventory.store.db;
+    await expect(
+      sql`update ${sql.id('inventory', 'stock')} set reserved = on_hand + 1 where sku = ${sku}`.execute(db),
+    ).rejects.toThrow(/reserved_within_on_hand/);
+  });
+
+  it('releases expired reservations in the sweeper', async () => {
+    const sku = await stocked(2);
+    await inventory.reserve({ reservationId: newId(), lines: [{ sku, quantity: 2 }], ttlSeconds: 1 });
+    await sql`update ${sql.id('inventory', 'reservations')} set expires_at = now() - interval '1 second'
+      where id in (select reservation_id from ${sql.id('inventory', 'reservation_lines')} where sku = ${sku})`.execute(
+      inventory.store.db,
+    );
+    expect(await inventory.sweep()).toBeGreaterThanOrEqual(1);
+    expect((await inventory.getAvailability([sku]))[sku]).toEqual({ available: 2, inStock: true });
+    await expectLedgerMatches([sku]);
+  });
+
+  it('rejects bad quantities and unknown SKUs', async () => {
+    const sku = await stocked(2);
+    for (const quantity of [0, -1, 1e6, 1.5])
+      await expect(
+        inventory.reserve({ reservationId: newId(), lines: [{ sku, quantity }] }),
+      ).rejects.toMatchObject({
+        kind: 'Validation',
+      });
+    await expect(
+      inventory.reserve({ reservationId: newId(), lines: [{ sku: 'UNKNOWN-SKU-X', quantity: 1 }] }),
+    ).rejects.toMatchObject({ kind: 'Conflict', details: { skus: ['UNKNOWN-SKU-X'] } });
+  });
+
+  it('emits stock.changed events through the outbox', async () => {
+    const sku = await stocked(7);
+    await expect.poll(() => events.some((e) => e.subject === sku), { timeout: 5_000 }).toBe(true);
+  });
+
+  it('serves PUT /api/v1/seller/inventory/{sku} to the owning seller only', async () => {
+    const sku = await stocked(1);
+    const put = async (role: 'seller' | 'customer', id: string, onHand: unknown) =>
+      app.inject({
+        method: 'PUT',
+        url: `/api/v1/seller/inventory/${sku}`,
+        headers: { authorization: `Bearer ${await tokens.tokenFor({ id, role })}` },
+        payload: { onHand },
+      });
+    const ok = await put('seller', seller, 12);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ sku, onHand: 12, available: 12 });
+    expect((await put('seller', newId(), 3)).statusCode).toBe(403);
+    expect((await put('customer', seller, 3)).statusCode).toBe(403);
+    expect((await put('seller', seller, -1)).statusCode).toBe(400);
+    expect((await inventory.getStock([sku]))[0]?.onHand).toBe(12);
+  });
+});

@@ -1,0 +1,152 @@
+import type { Logger } from 'pino';
+import { conflict, forbidden, notFound, validation, type OutboxRelay } from '@emporium/platform';
+import { Batcher } from './batcher.ts';
+import type { InventoryStore } from './store.ts';
+import { toLevel, type BatchRequest, type BatchResult } from './store.ts';
+import type {
+  Actor,
+  Availability,
+  InventoryApi,
+  Reservation,
+  ReservationLine,
+  ReserveRequest,
+  StockLevel,
+} from './types.ts';
+
+export const DEFAULT_TTL_SECONDS = 15 * 60;
+export const MAX_QUANTITY = 10_000;
+export const MAX_ON_HAND = 1_000_000_000;
+const MAX_LINES = 100;
+const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._\-/]{0,99}$/;
+
+export interface InventoryOptions {
+  /** 'batched' (default) groups concurrent reservations into one statement; 'single' sends each alone. */
+  reserveStrategy?: 'batched' | 'single';
+  maxBatch?: number;
+}
+
+export function checkSku(sku: string, field = 'sku'): void {
+  if (!SKU_PATTERN.test(sku))
+    throw validation(`"${sku}" is not a valid SKU`, [{ field, message: 'invalid SKU' }]);
+}
+
+function normaliseLines(lines: ReservationLine[]): ReservationLine[] {
+  if (lines.length === 0 || lines.length > MAX_LINES)
+    throw validation(`a reservation has 1 to ${MAX_LINES} lines`, [{ field: 'lines', message: 'count' }]);
+  const merged = new Map<string, number>();
+  lines.forEach((line, i) => {
+    checkSku(line.sku, `lines[${i}].sku`);
+    if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > MAX_QUANTITY)
+      throw validation(`quantity must be an integer from 1 to ${MAX_QUANTITY}`, [
+        { field: `lines[${i}].quantity`, message: 'out of range' },
+      ]);
+    merged.set(line.sku, (merged.get(line.sku) ?? 0) + line.quantity);
+  });
+  return [...merged].map(([sku, quantity]) => ({ sku, quantity })).sort((a, b) => (a.sku < b.sku ? -1 : 1));
+}
+
+export class Inventory implements InventoryApi {
+  private readonly batcher: Batcher<BatchRequest, BatchResult>;
+
+  constructor(
+    readonly store: InventoryStore,
+    private readonly relay: Pick<OutboxRelay, 'notify'>,
+    private readonly logger: Logger,
+    options: InventoryOptions = {},
+  ) {
+    const maxBatch = options.reserveStrategy === 'single' ? 1 : (options.maxBatch ?? 256);
+    this.batcher = new Batcher((requests) => this.store.reserveBatch(requests), maxBatch);
+  }
+
+  async registerSkus(items: { sku: string; sellerId: string }[]): Promise<void> {
+    if (items.length === 0) return;
+    items.forEach((i, n) => checkSku(i.sku, `items[${n}].sku`));
+    const rows = await this.store.insertSkus(items);
+    const owner = new Map(items.map((i) => [i.sku, i.sellerId]));
+    const taken = rows.filter((r) => owner.get(r.sku) !== r.seller_id).map((r) => r.sku);
+    if (taken.length > 0) throw conflict('SKUs already belong to another seller', { skus: taken });
+  }
+
+  async setStock(actor: Actor, sku: string, onHand: number): Promise<StockLevel> {
+    checkSku(sku);
+    if (!Number.isInteger(onHand) || onHand < 0 || onHand > MAX_ON_HAND)
+      throw validation('onHand must be a non-negative integer', [
+        { field: 'onHand', message: 'out of range' },
+      ]);
+    const row = await this.store.setOnHand(sku, (current) => {
+      if (!current) throw notFound(`SKU ${sku}`);
+      if (actor.role !== 'admin' && current.seller_id !== actor.id) throw forbidden('This SKU is not yours');
+      if (onHand < current.reserved)
+        throw conflict(
+          `${current.reserved} units of ${sku} are reserved by open orders; onHand cannot go below`,
+          {
+            skus: [sku],
+            reserved: current.reserved,
+          },
+        );
+      return onHand;
+    });
+    if (row.delta !== 0) this.relay.notify();
+    return toLevel(row);
+  }
+
+  async getAvailability(skus: string[]): Promise<Record<string, Availability>> {
+    const unique = [...new Set(skus)];
+    const rows = await this.store.levels(unique);
+    const result: Record<string, Availability> = {};
+    for (const sku of unique) result[sku] = { available: 0, inStock: false };
+    for (const r of rows)
+      result[r.sku] = { available: r.on_hand - r.reserved, inStock: r.on_hand > r.reserved };
+    return result;
+  }
+
+  async getStock(skus: string[]): Promise<StockLevel[]> {
+    return (await this.store.levels(skus)).map(toLevel);
+  }
+
+  async reserve(request: ReserveRequest): Promise<Reservation> {
+    if (!request.reservationId || request.reservationId.length > 100)
+      throw validation('reservationId is required', [{ field: 'reservationId', message: 'required' }]);
+    const lines = normaliseLines(request.lines);
+    const ttl = request.ttlSeconds ?? DEFAULT_TTL_SECONDS;
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > 7 * 86_400)
+      throw validation('ttlSeconds must be 1 s to 7 days', [
+        { field: 'ttlSeconds', message: 'out of range' },
+      ]);
+    const result = await this.batcher.submit({ id: request.reservationId, ttl, lines });
+    if (!result.ok) throw conflict(`Not enough stock for ${result.short.join(', ')}`, { skus: result.short });
+    this.relay.notify();
+    const reservation = await this.store.reservation(request.reservationId);
+    if (!reservation) throw new Error(`reservation ${request.reservationId} vanished after reserve`);
+    return reservation;
+  }
+
+  async commit(reservationId: string): Promise<void> {
+    const before = await this.store.close(reservationId, 'committed', 'paid');
+    if (before === undefined) throw notFound(`reservation ${reservationId}`);
+    if (before === 'released')
+      throw conflict(`reservation ${reservationId} was released before it could be committed`, {
+        reservationId,
+      });
+    this.relay.notify();
+  }
+
+  async release(reservationId: string, reason: string): Promise<void> {
+    const before = await this.store.close(reservationId, 'released', reason);
+    if (before === 'active') this.relay.notify();
+  }
+
+  /** Releases reservations whose TTL passed; safe with several processes (the status guard decides). */
+  async sweep(limit = 200): Promise<number> {
+    const ids = await this.store.expiredReservations(limit);
+    let released = 0;
+    for (const id of ids) {
+      if ((await this.store.close(id, 'released', 'expired')) === 'active') released++;
+    }
+    if (released > 0) {
+      this.logger.info({ released }, 'released expired reservations');
+      this.relay.notify();
+    }
+    return released;
+  }
+}
