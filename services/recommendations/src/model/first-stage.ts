@@ -1,4 +1,5 @@
-// Top-k scoring on internal item indices: sparse neighbour accumulation, then an exact merge with the popularity order.
+// First-stage top-k on internal item indices: sparse neighbour accumulation, then an exact merge with the
+// popularity order. Models without a re-ranker are served by this stage alone.
 import type { RecModel } from './model.ts';
 import type { SessionScratch } from './sessions.ts';
 import { sessionScores, sessionScratch } from './sessions.ts';
@@ -48,7 +49,7 @@ function scratchFor(model: RecModel): Scratch {
  * Scores are sum over components and positions of weight * neighbour score, plus popularityWeight * popularity;
  * items no component reaches still rank by that popularity term, so the result is a full ranking's prefix.
  */
-export function rankTopK(
+export function firstStage(
   model: RecModel,
   history: ArrayLike<number>,
   k: number,

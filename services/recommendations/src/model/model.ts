@@ -1,6 +1,8 @@
 // The trained model shape shared by every recommender here: weighted neighbour components plus popularity.
 import type { NeighbourLists } from './neighbours.ts';
 import type { SessionIndex, SessionParams } from './sessions.ts';
+import type { Forest } from './gbdt.ts';
+import type { ItemAttributes } from './attributes.ts';
 
 /**
  * One item x item matrix and how much each history position contributes through it:
@@ -29,6 +31,31 @@ export interface RecModel {
   readonly components: readonly Component[];
   /** Optional vote of similar past sequences, added with `weight`. */
   readonly sessions?: SessionComponent;
+  /** Optional second stage: the first stage's top candidates re-scored by a learned ranker. */
+  readonly ranker?: Ranker;
+}
+
+/**
+ * Scores per-candidate features: every component's score from each of its history positions (its positionWeights
+ * say only how the first stage mixes them), the session vote, the first-stage score and rank, per-item signals and
+ * two context features (history length, popularity of the last item). Features are log1p-compressed; the score is
+ * a linear term on standardised features plus the sum of a boosted forest (either may be empty).
+ */
+export interface Ranker {
+  readonly candidates: number;
+  readonly itemSignals: readonly ItemSignal[];
+  readonly featureNames: readonly string[];
+  readonly mean: Float32Array;
+  readonly scale: Float32Array;
+  readonly weights: Float32Array;
+  readonly forest?: Forest;
+  /** Brand/category ids per item, when the catalogue provides them. */
+  readonly attributes?: ItemAttributes;
+}
+
+export interface ItemSignal {
+  readonly name: string;
+  readonly values: Float32Array;
 }
 
 export interface SessionComponent {
