@@ -1,0 +1,172 @@
+import type { Logger } from 'pino';
+import { AppError, conflict, notFound, type OutboxRelay } from '@emporium/platform';
+import { GatewayStateError, type GatewayAuthorization, type PaymentGateway } from './gateway.ts';
+import type { IntentChange, PaymentsStore } from './store.ts';
+import type { AuthorizeRequest, IntentStatus, PaymentIntent, PaymentsApi } from './types.ts';
+
+const declined = (intent: PaymentIntent) =>
+  new AppError('PaymentDeclined', `The card was declined (${intent.declineCode ?? 'declined'})`, {
+    declineCode: intent.declineCode,
+    orderId: intent.orderId,
+  });
+
+/** What a gateway authorization state means for our intent, and from which states it may move there. */
+export function changeFor(auth: GatewayAuthorization): { from: IntentStatus[]; change: IntentChange } {
+  const base = { authorization_id: auth.id };
+  switch (auth.status) {
+    case 'authorized':
+      return { from: ['pending'], change: { ...base, status: 'authorized' } };
+    case 'declined':
+      return {
+        from: ['pending'],
+        change: { ...base, status: 'declined', decline_code: auth.declineCode ?? 'declined' },
+      };
+    case 'captured':
+      return {
+        from: ['pending', 'authorized'],
+        change: { ...base, status: 'captured', captured_amount: auth.capturedAmount },
+      };
+    case 'voided':
+      return { from: ['pending', 'authorized'], change: { ...base, status: 'voided' } };
+    case 'refunded':
+      return {
+        from: ['pending', 'authorized', 'captured'],
+        change: {
+          ...base,
+          status: 'refunded',
+          captured_amount: auth.capturedAmount,
+          refunded_amount: auth.refundedAmount,
+        },
+      };
+  }
+}
+
+export class Payments implements PaymentsApi {
+  constructor(
+    readonly store: PaymentsStore,
+    private readonly gateway: PaymentGateway,
+    private readonly relay: Pick<OutboxRelay, 'notify'>,
+    private readonly logger: Logger,
+  ) {}
+
+  async getIntent(orderId: string): Promise<PaymentIntent | undefined> {
+    return this.store.byOrder(orderId);
+  }
+
+  async authorize(request: AuthorizeRequest): Promise<PaymentIntent> {
+    const intent = await this.store.ensureIntent(request);
+    if (intent.amount.amount !== request.amount.amount || intent.amount.currency !== request.amount.currency)
+      throw conflict(`order ${request.orderId} already has a payment of another amount`);
+    if (intent.status === 'authorized' || intent.status === 'captured') return intent;
+    if (intent.status === 'declined') throw declined(intent);
+    if (intent.status !== 'pending')
+      throw conflict(`the payment of order ${request.orderId} is ${intent.status}`);
+    // The first token sticks: the idempotency key is bound to the request body at the gateway.
+    const token = await this.store.token(intent.id);
+    const auth = await this.call(intent, 'authorize', `${intent.id}:authorize`, () =>
+      this.gateway.authorize(
+        { amount: intent.amount, token, reference: intent.orderId },
+        `${intent.id}:authorize`,
+      ),
+    );
+    const after = await this.apply(intent, auth);
+    if (after.status === 'declined') throw declined(after);
+    return after;
+  }
+
+  async capture(orderId: string): Promise<PaymentIntent> {
+    const intent = await this.require(orderId);
+    if (intent.status === 'captured' || intent.status === 'refunded') return intent;
+    if (intent.status !== 'authorized' || !intent.authorizationId)
+      throw conflict(`the payment of order ${orderId} is ${intent.status}, not authorized`);
+    const authId = intent.authorizationId;
+    const auth = await this.call(intent, 'capture', `${intent.id}:capture`, () =>
+      this.gateway.capture(authId, `${intent.id}:capture`).catch(async (error: unknown) => {
+        if (error instanceof GatewayStateError) return this.gateway.get(authId);
+        throw error;
+      }),
+    );
+    const after = await this.apply(intent, auth);
+    if (after.status !== 'captured') throw conflict(`the payment of order ${orderId} could not be captured`);
+    return after;
+  }
+
+  async cancel(orderId: string): Promise<PaymentIntent | undefined> {
+    const intent = await this.store.byOrder(orderId);
+    if (!intent) return undefined;
+    if (intent.status === 'authorized' && intent.authorizationId) {
+      const authId = intent.authorizationId;
+      const auth = await this.call(intent, 'void', `${intent.id}:void`, () =>
+        this.gateway.void(authId, `${intent.id}:void`),
+      );
+      return this.apply(intent, auth);
+    }
+    if (intent.status === 'pending') return this.voidLostAuthorizations(intent);
+    return intent;
+  }
+
+  async refund(orderId: string): Promise<PaymentIntent> {
+    const intent = await this.require(orderId);
+    if (intent.status === 'refunded') return intent;
+    if (intent.status !== 'captured' || !intent.authorizationId)
+      throw conflict(
+        `the payment of order ${orderId} is ${intent.status}; only a captured payment is refunded`,
+      );
+    const authId = intent.authorizationId;
+    const remaining = intent.capturedAmount - intent.refundedAmount;
+    const auth = await this.call(intent, 'refund', `${intent.id}:refund`, async () => {
+      await this.gateway.refund(authId, remaining, `${intent.id}:refund`);
+      return this.gateway.get(authId);
+    });
+    return this.apply(intent, auth);
+  }
+
+  /** An authorise whose answer was lost may have succeeded: find it by reference and void it. */
+  private async voidLostAuthorizations(intent: PaymentIntent): Promise<PaymentIntent | undefined> {
+    const found = await this.gateway.findByReference(intent.orderId);
+    let latest: PaymentIntent | undefined = intent;
+    for (const auth of found) {
+      const settled =
+        auth.status === 'authorized'
+          ? await this.call(intent, 'void', `${intent.id}:void:${auth.id}`, () =>
+              this.gateway.void(auth.id, `${intent.id}:void:${auth.id}`),
+            )
+          : auth;
+      latest = await this.apply(intent, settled);
+    }
+    if (latest?.status === 'pending')
+      latest = (await this.store.transition(intent.id, ['pending'], { status: 'failed' })) ?? latest;
+    return latest;
+  }
+
+  /** Applies a gateway answer to the intent, forward only; returns the intent as it now stands. */
+  async apply(intent: PaymentIntent, auth: GatewayAuthorization): Promise<PaymentIntent> {
+    const { from, change } = changeFor(auth);
+    const moved = await this.store.transition(intent.id, from, change);
+    if (moved) this.relay.notify();
+    return moved ?? (await this.require(intent.orderId));
+  }
+
+  private async call<T>(
+    intent: PaymentIntent,
+    operation: string,
+    key: string,
+    run: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      const result = await run();
+      await this.store.recordAttempt(intent.id, operation, key, 'ok');
+      return result;
+    } catch (error) {
+      await this.store.recordAttempt(intent.id, operation, key, 'error', (error as Error).message);
+      this.logger.warn({ err: error, orderId: intent.orderId, operation }, 'payment gateway call failed');
+      throw error;
+    }
+  }
+
+  private async require(orderId: string): Promise<PaymentIntent> {
+    const intent = await this.store.byOrder(orderId);
+    if (!intent) throw notFound(`payment of order ${orderId}`);
+    return intent;
+  }
+}

@@ -1,0 +1,159 @@
+import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
+import { createEvent, newId, writeEvents, type OutboxTables } from '@emporium/platform';
+import { PAYMENT_UPDATED, type AuthorizeRequest, type IntentStatus, type PaymentIntent } from './types.ts';
+
+export interface PaymentsDB extends OutboxTables {
+  intents: {
+    id: string;
+    order_id: string;
+    customer_id: string;
+    amount: number;
+    currency: string;
+    token: string;
+    status: IntentStatus;
+    decline_code: string | null;
+    authorization_id: string | null;
+    captured_amount: Generated<number>;
+    refunded_amount: Generated<number>;
+    created_at: Generated<string>;
+    updated_at: Generated<string>;
+  };
+  attempts: {
+    seq: Generated<number>;
+    intent_id: string;
+    operation: string;
+    idempotency_key: string;
+    outcome: string;
+    detail: string | null;
+    created_at: Generated<string>;
+  };
+  webhook_events: {
+    event_id: string;
+    type: string;
+    authorization_id: string | null;
+    received_at: Generated<string>;
+  };
+}
+
+type Row = Selectable<PaymentsDB['intents']>;
+
+const toIntent = (r: Row): PaymentIntent => ({
+  id: r.id,
+  orderId: r.order_id,
+  customerId: r.customer_id,
+  amount: { amount: r.amount, currency: r.currency },
+  status: r.status,
+  ...(r.decline_code ? { declineCode: r.decline_code } : {}),
+  ...(r.authorization_id ? { authorizationId: r.authorization_id } : {}),
+  capturedAmount: r.captured_amount,
+  refundedAmount: r.refunded_amount,
+});
+
+export interface IntentChange {
+  status: IntentStatus;
+  authorization_id?: string;
+  decline_code?: string;
+  captured_amount?: number;
+  refunded_amount?: number;
+}
+
+export class PaymentsStore {
+  constructor(readonly db: Kysely<PaymentsDB>) {}
+
+  /** The order's intent, created on first call; the unique order_id makes concurrent callers share it. */
+  async ensureIntent(request: AuthorizeRequest): Promise<PaymentIntent> {
+    await this.db
+      .insertInto('intents')
+      .values({
+        id: newId(),
+        order_id: request.orderId,
+        customer_id: request.customerId,
+        amount: request.amount.amount,
+        currency: request.amount.currency,
+        token: request.token,
+        status: 'pending',
+        decline_code: null,
+        authorization_id: null,
+      })
+      .onConflict((oc) => oc.column('order_id').doNothing())
+      .execute();
+    const intent = await this.byOrder(request.orderId);
+    if (!intent) throw new Error(`intent of ${request.orderId} vanished`);
+    return intent;
+  }
+
+  async token(intentId: string): Promise<string> {
+    const row = await this.db
+      .selectFrom('intents')
+      .select('token')
+      .where('id', '=', intentId)
+      .executeTakeFirstOrThrow();
+    return row.token;
+  }
+
+  async byOrder(orderId: string): Promise<PaymentIntent | undefined> {
+    const row = await this.db
+      .selectFrom('intents')
+      .selectAll()
+      .where('order_id', '=', orderId)
+      .executeTakeFirst();
+    return row ? toIntent(row) : undefined;
+  }
+
+  async byAuthorization(authorizationId: string, reference: string): Promise<PaymentIntent | undefined> {
+    const row = await this.db
+      .selectFrom('intents')
+      .selectAll()
+      .where((eb) => eb.or([eb('authorization_id', '=', authorizationId), eb('order_id', '=', reference)]))
+      .executeTakeFirst();
+    return row ? toIntent(row) : undefined;
+  }
+
+  /** Moves the intent only from one of `from`, so a late or replayed answer never moves it backwards. */
+  async transition(
+    intentId: string,
+    from: IntentStatus[],
+    change: IntentChange,
+  ): Promise<PaymentIntent | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('intents')
+        .set({ ...change, updated_at: sql`now()` })
+        .where('id', '=', intentId)
+        .where('status', 'in', from)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const intent = toIntent(row);
+      await writeEvents(trx, [createEvent(PAYMENT_UPDATED, intent.orderId, intent)]);
+      return intent;
+    });
+  }
+
+  async recordAttempt(intentId: string, operation: string, key: string, outcome: string, detail?: string) {
+    await this.db
+      .insertInto('attempts')
+      .values({ intent_id: intentId, operation, idempotency_key: key, outcome, detail: detail ?? null })
+      .execute();
+  }
+
+  async attempts(intentId: string) {
+    return this.db
+      .selectFrom('attempts')
+      .selectAll()
+      .where('intent_id', '=', intentId)
+      .orderBy('seq')
+      .execute();
+  }
+
+  /** False when the event id was seen before: the caller refuses the replay. */
+  async acceptWebhook(eventId: string, type: string, authorizationId: string | undefined): Promise<boolean> {
+    const row = await this.db
+      .insertInto('webhook_events')
+      .values({ event_id: eventId, type, authorization_id: authorizationId ?? null })
+      .onConflict((oc) => oc.column('event_id').doNothing())
+      .returning('event_id')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+}
