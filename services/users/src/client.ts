@@ -1,0 +1,41 @@
+import { ACCESS_TOKEN, ServiceHttpClient } from '@emporium/platform';
+import type { JSONWebKeySet } from 'jose';
+import type { PublicUser, SellerProfile, UsersApi } from './types.ts';
+
+/** UsersApi over HTTP, for processes where the users service runs elsewhere. */
+export class UsersHttpClient implements UsersApi {
+  private readonly http: ServiceHttpClient;
+  private readonly root: ServiceHttpClient;
+
+  constructor(baseUrl: string) {
+    this.http = new ServiceHttpClient({ baseUrl: `${baseUrl}/internal/users` });
+    this.root = new ServiceHttpClient({ baseUrl });
+  }
+
+  jwks(): Promise<JSONWebKeySet> {
+    return this.root.call<JSONWebKeySet>('GET', ACCESS_TOKEN.jwksPath);
+  }
+
+  // Batch reads are POSTs only to carry many ids; they change nothing, so retrying them is safe.
+  async getUsers(ids: string[]): Promise<PublicUser[]> {
+    if (ids.length === 0) return [];
+    const { items } = await this.http.call<{ items: PublicUser[] }>(
+      'POST',
+      '/users/batch',
+      { ids },
+      { idempotent: true },
+    );
+    return items;
+  }
+
+  async getSellers(ids: string[]): Promise<SellerProfile[]> {
+    if (ids.length === 0) return [];
+    const { items } = await this.http.call<{ items: SellerProfile[] }>(
+      'POST',
+      '/sellers/batch',
+      { ids },
+      { idempotent: true },
+    );
+    return items;
+  }
+}

@@ -1,0 +1,87 @@
+import type { Role } from '@emporium/platform';
+import type { JSONWebKeySet } from 'jose';
+
+export type { Role } from '@emporium/platform';
+export type UserStatus = 'active' | 'suspended';
+
+/** What any service may know about a user. */
+export interface PublicUser {
+  id: string;
+  name: string;
+  role: Role;
+  status: UserStatus;
+}
+
+/** A seller's public face. */
+export interface SellerProfile {
+  id: string;
+  storeName: string;
+  slug: string;
+  description?: string;
+  rating?: number;
+}
+
+/** The caller's own profile (`GET /api/v1/me`). */
+export interface Me extends PublicUser {
+  email: string;
+  createdAt: string;
+  seller?: SellerProfile;
+}
+
+export interface AddressInput {
+  name: string;
+  line1: string;
+  line2?: string;
+  city: string;
+  region?: string;
+  postalCode: string;
+  country: string;
+}
+
+export interface Address extends AddressInput {
+  id: string;
+  isDefault: boolean;
+  createdAt: string;
+}
+
+export interface RegisterInput {
+  email: string;
+  password: string;
+  name: string;
+  role: 'customer' | 'seller';
+  storeName?: string;
+  description?: string;
+}
+
+export interface Session {
+  user: Me;
+  accessToken: string;
+  refreshToken: string;
+  /** Seconds until the access token expires. */
+  expiresIn: number;
+}
+
+/** The users service as other services hold it, in-process or over HTTP. */
+export interface UsersApi {
+  jwks(): Promise<JSONWebKeySet>;
+  getUsers(ids: string[]): Promise<PublicUser[]>;
+  getSellers(ids: string[]): Promise<SellerProfile[]>;
+}
+
+/** Integration events written to the users outbox. */
+export interface UserRegisteredEvent {
+  id: string;
+  name: string;
+  role: Role;
+  seller?: SellerProfile;
+}
+export interface UserStatusChangedEvent {
+  id: string;
+  role: Role;
+  status: UserStatus;
+}
+export const USER_EVENTS = {
+  registered: 'users.user.registered',
+  suspended: 'users.user.suspended',
+  reinstated: 'users.user.reinstated',
+} as const;

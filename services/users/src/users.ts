@@ -1,0 +1,51 @@
+import { notFound } from '@emporium/platform';
+import type { JSONWebKeySet } from 'jose';
+import type { Accounts } from './accounts.ts';
+import type { AddressBook } from './addresses.ts';
+import type { KeyRing } from './keys.ts';
+import { toPublicUser, toSellerProfile } from './mappers.ts';
+import type { Sessions } from './sessions.ts';
+import type { UsersStore } from './store.ts';
+import type { PublicUser, SellerProfile, UsersApi } from './types.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const uniqueIds = (ids: string[]) => [...new Set(ids.filter((id) => UUID.test(id)))];
+
+/** The users service: its parts, and the UsersApi other services call. */
+export class Users implements UsersApi {
+  constructor(
+    readonly store: UsersStore,
+    readonly keys: KeyRing,
+    readonly sessions: Sessions,
+    readonly accounts: Accounts,
+    readonly addresses: AddressBook,
+  ) {}
+
+  jwks(): Promise<JSONWebKeySet> {
+    return this.keys.jwks();
+  }
+
+  async getUsers(ids: string[]): Promise<PublicUser[]> {
+    return (await this.store.usersByIds(uniqueIds(ids))).map(toPublicUser);
+  }
+
+  /** Profiles of sellers whose account is active: a suspended seller's store disappears from view. */
+  async getSellers(ids: string[]): Promise<SellerProfile[]> {
+    const sellers = await this.store.sellersByIds(uniqueIds(ids));
+    const active = new Set(
+      (await this.store.usersByIds(sellers.map((s) => s.user_id)))
+        .filter((u) => u.status === 'active')
+        .map((u) => u.id),
+    );
+    return sellers.filter((s) => active.has(s.user_id)).map(toSellerProfile);
+  }
+
+  async sellerProfile(idOrSlug: string): Promise<SellerProfile> {
+    const row = UUID.test(idOrSlug)
+      ? await this.store.sellerById(idOrSlug)
+      : await this.store.sellerBySlug(idOrSlug.toLowerCase());
+    const [profile] = row ? await this.getSellers([row.user_id]) : [];
+    if (!profile) throw notFound('Seller');
+    return profile;
+  }
+}
