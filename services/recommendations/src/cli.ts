@@ -1,4 +1,5 @@
-// npm run recs -- <topk|train> --interactions FILE [--k 20] [--out FILE|DIR] [--model KIND]
+// npm run recs -- <topk|train> --interactions FILE [--k 20] [--out FILE|DIR] [--model KIND] [--attributes FILE|none]
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readSequencesFile } from './model/interactions.ts';
 import { itemCount, userCount } from './model/interactions.ts';
@@ -6,13 +7,23 @@ import { BEST_MODEL, MODEL_KINDS, trainModel } from './model/train.ts';
 import type { ModelKind } from './model/train.ts';
 import { writeArtifact } from './model/artifact.ts';
 import { writeTopK } from './model/topk.ts';
+import { readItemAttributes } from './model/attributes.ts';
 
 const USAGE = `usage:
-  recs topk  --interactions FILE --out FILE [--k 20] [--model ${MODEL_KINDS.join('|')}]
-  recs train --interactions FILE --out DIR [--model ...]`;
+  recs topk  --interactions FILE --out FILE [--k 20] [--model ${MODEL_KINDS.join('|')}] [--attributes FILE|none]
+  recs train --interactions FILE --out DIR [--model ...] [--attributes FILE|none]
+Item attributes (brand/category ids, {"item": [attr, ...]}) default to <FILE without .txt>_item2attributes.json
+when that file exists.`;
 
 function log(msg: string): void {
   process.stderr.write(`[recs] ${msg}\n`);
+}
+
+function attributesPath(interactions: string, given: string | undefined): string | undefined {
+  if (given === 'none') return undefined;
+  if (given) return given;
+  const sibling = interactions.replace(/\.txt$/, '') + '_item2attributes.json';
+  return existsSync(sibling) ? sibling : undefined;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -24,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
       out: { type: 'string' },
       k: { type: 'string', default: '20' },
       model: { type: 'string', default: BEST_MODEL },
+      attributes: { type: 'string' },
     },
   });
   const kind = values.model as ModelKind;
@@ -45,8 +57,11 @@ async function main(argv: string[]): Promise<number> {
   log(`reading ${values.interactions}`);
   const data = readSequencesFile(values.interactions);
   log(`${userCount(data)} users, ${itemCount(data)} items, ${data.items.length} interactions`);
+  const attrPath = attributesPath(values.interactions, values.attributes);
+  if (attrPath) log(`item attributes from ${attrPath}`);
+  const attributes = attrPath ? readItemAttributes(attrPath, data.itemIds) : undefined;
   log(`training ${kind} on all sequences`);
-  const model = trainModel(data, kind);
+  const model = trainModel(data, kind, { attributes, progress: log });
   log(`trained ${model.version} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   if (command === 'train') {
     log(`wrote ${writeArtifact(values.out, model)}`);

@@ -1,9 +1,13 @@
 // Public entry of the recommendations models: training, artifacts, scoring, cold start, evaluation.
 export type { Interactions } from './model/interactions.ts';
 export { fromSequences, parseSequences, readSequencesFile, holdOutLast } from './model/interactions.ts';
-export type { RecModel, Component, SessionComponent } from './model/model.ts';
+export type { RecModel, Component, SessionComponent, Ranker } from './model/model.ts';
 export { trainModel, MODEL_KINDS, BEST_MODEL } from './model/train.ts';
-export type { ModelKind } from './model/train.ts';
+export type { ModelKind, TrainOptions } from './model/train.ts';
+export { trainReranked, defaultRerankedParams } from './model/reranked.ts';
+export type { RerankedParams } from './model/reranked.ts';
+export { parseItemAttributes, readItemAttributes } from './model/attributes.ts';
+export type { ItemAttributes } from './model/attributes.ts';
 export { trainPopularity, trainCooccurrence } from './model/baselines.ts';
 export { trainItemKnn, defaultItemKnnParams } from './model/itemknn.ts';
 export type { ItemKnnParams } from './model/itemknn.ts';

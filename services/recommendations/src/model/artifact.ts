@@ -2,12 +2,14 @@
 // and `current` is a pointer file replaced the same way, so a reader never sees a half-written model.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Component, RecModel } from './model.ts';
+import type { Component, Ranker, RecModel } from './model.ts';
 import type { NeighbourLists } from './neighbours.ts';
 import type { SessionParams } from './sessions.ts';
 
 export const ARTIFACT_FORMAT = 'emporium-recs';
-export const ARTIFACT_FORMAT_VERSION = 1;
+/** 2 added the optional re-ranker; version 1 files (no ranker) still load. */
+export const ARTIFACT_FORMAT_VERSION = 2;
+const READABLE_VERSIONS = [1, 2];
 const MAGIC = Buffer.from('EMPRECS1', 'latin1');
 
 type Typed = Int32Array | Float32Array;
@@ -29,8 +31,19 @@ interface Header {
   popularityWeight: number;
   components: { name: string }[];
   sessions: { params: SessionParams; weight: number } | null;
+  ranker?: RankerHeader | null;
   arrays: ArrayEntry[];
 }
+
+interface RankerHeader {
+  candidates: number;
+  featureNames: readonly string[];
+  itemSignals: string[];
+  forest: boolean;
+  attributes: boolean;
+}
+
+const FOREST_ARRAYS = ['roots', 'feature', 'threshold', 'left', 'right', 'value'] as const;
 
 function namedArrays(model: RecModel): [string, Typed][] {
   const out: [string, Typed][] = [
@@ -46,7 +59,57 @@ function namedArrays(model: RecModel): [string, Typed][] {
     out.push(['s.offsets', s.offsets], ['s.items', s.items], ['s.postingOffsets', s.postingOffsets]);
     out.push(['s.postingUsers', s.postingUsers], ['s.postingPositions', s.postingPositions]);
   }
+  const r = model.ranker;
+  if (r) {
+    out.push(['r.mean', r.mean], ['r.scale', r.scale], ['r.weights', r.weights]);
+    r.itemSignals.forEach((sig, i) => out.push([`r.signal${i}`, sig.values]));
+    const forest = r.forest;
+    if (forest) for (const name of FOREST_ARRAYS) out.push([`r.forest.${name}`, forest[name]]);
+    const a = r.attributes;
+    if (a) out.push(['r.attr.offsets', a.offsets], ['r.attr.ids', a.ids], ['r.attr.idf', a.idf]);
+  }
   return out;
+}
+
+function rankerHeader(r: Ranker | undefined): RankerHeader | null {
+  if (!r) return null;
+  return {
+    candidates: r.candidates,
+    featureNames: r.featureNames,
+    itemSignals: r.itemSignals.map((s) => s.name),
+    forest: r.forest !== undefined,
+    attributes: r.attributes !== undefined,
+  };
+}
+
+function readRanker(
+  h: RankerHeader,
+  i32: (n: string) => Int32Array,
+  f32: (n: string) => Float32Array,
+): Ranker {
+  return {
+    candidates: h.candidates,
+    featureNames: h.featureNames,
+    itemSignals: h.itemSignals.map((name, i) => ({ name, values: f32(`r.signal${i}`) })),
+    mean: f32('r.mean'),
+    scale: f32('r.scale'),
+    weights: f32('r.weights'),
+    ...(h.forest
+      ? {
+          forest: {
+            roots: i32('r.forest.roots'),
+            feature: i32('r.forest.feature'),
+            threshold: f32('r.forest.threshold'),
+            left: i32('r.forest.left'),
+            right: i32('r.forest.right'),
+            value: f32('r.forest.value'),
+          },
+        }
+      : {}),
+    ...(h.attributes
+      ? { attributes: { offsets: i32('r.attr.offsets'), ids: i32('r.attr.ids'), idf: f32('r.attr.idf') } }
+      : {}),
+  };
 }
 
 export function serialise(model: RecModel): Buffer {
@@ -73,6 +136,7 @@ export function serialise(model: RecModel): Buffer {
     popularityWeight: model.popularityWeight,
     components: model.components.map((c) => ({ name: c.name })),
     sessions: model.sessions ? { params: model.sessions.params, weight: model.sessions.weight } : null,
+    ranker: rankerHeader(model.ranker),
     arrays,
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
@@ -94,7 +158,7 @@ export function deserialise(buf: Buffer): RecModel {
   const header = JSON.parse(
     buf.subarray(MAGIC.length + 4, MAGIC.length + 4 + jsonLen).toString('utf8'),
   ) as Header;
-  if (header.format !== ARTIFACT_FORMAT || header.formatVersion !== ARTIFACT_FORMAT_VERSION) {
+  if (header.format !== ARTIFACT_FORMAT || !READABLE_VERSIONS.includes(header.formatVersion)) {
     throw new Error(`unsupported artifact ${header.format} v${header.formatVersion}`);
   }
   const base = align8(MAGIC.length + 4 + jsonLen);
@@ -115,7 +179,9 @@ export function deserialise(buf: Buffer): RecModel {
     };
     return { name: c.name, neighbours, positionWeights: f32(`c${i}.positionWeights`) };
   });
+  const ranker = header.ranker ? readRanker(header.ranker, i32, f32) : undefined;
   const model: RecModel = {
+    ...(ranker ? { ranker } : {}),
     kind: header.kind,
     version: header.version,
     trainedAt: header.trainedAt,

@@ -121,21 +121,21 @@ class ForestBuilder {
   }
 }
 
-interface Split {
-  gain: number;
-  feature: number;
-  bin: number;
+interface Histogram {
+  g: Float64Array;
+  h: Float64Array;
+  G: number;
+  H: number;
 }
 
-function bestSplit(
+function histogram(
   data: Binned,
   F: number,
+  nb: number,
   rowsIn: Int32Array,
   grad: Float64Array,
   hess: Float64Array,
-  o: GbdtOptions,
-): Split & { G: number; H: number } {
-  const nb = o.bins + 1;
+): Histogram {
   const hg = new Float64Array(F * nb);
   const hh = new Float64Array(F * nb);
   let G = 0;
@@ -153,15 +153,33 @@ function bestSplit(
       hh[j]! += h;
     }
   }
+  return { g: hg, h: hh, G, H };
+}
+
+/** The sibling's histogram without a pass over its rows: parent minus the smaller child. */
+function subtract(parent: Histogram, child: Histogram): Histogram {
+  const g = Float64Array.from(parent.g, (v, i) => v - child.g[i]!);
+  const h = Float64Array.from(parent.h, (v, i) => v - child.h[i]!);
+  return { g, h, G: parent.G - child.G, H: parent.H - child.H };
+}
+
+function bestSplit(
+  data: Binned,
+  F: number,
+  nb: number,
+  hist: Histogram,
+  o: GbdtOptions,
+): { feature: number; bin: number } {
+  const { G, H } = hist;
   const parent = (G * G) / (H + o.lambda);
-  let best: Split = { gain: 0, feature: -1, bin: -1 };
+  let best = { gain: 0, feature: -1, bin: -1 };
   for (let f = 0; f < F; f++) {
     let gl = 0;
     let hl = 0;
     const last = data.edges[f]!.length;
     for (let b = 0; b < last; b++) {
-      gl += hg[f * nb + b]!;
-      hl += hh[f * nb + b]!;
+      gl += hist.g[f * nb + b]!;
+      hl += hist.h[f * nb + b]!;
       const hr = H - hl;
       if (hl < o.minChildHessian || hr < o.minChildHessian) continue;
       const gr = G - gl;
@@ -169,23 +187,25 @@ function bestSplit(
       if (gain > best.gain) best = { gain, feature: f, bin: b };
     }
   }
-  return { ...best, G, H };
+  return best;
 }
 
-function growTree(
-  fb: ForestBuilder,
-  data: Binned,
-  F: number,
-  rowsIn: Int32Array,
-  grad: Float64Array,
-  hess: Float64Array,
-  depth: number,
-  o: GbdtOptions,
-): number {
+interface GrowContext {
+  fb: ForestBuilder;
+  data: Binned;
+  F: number;
+  nb: number;
+  grad: Float64Array;
+  hess: Float64Array;
+  o: GbdtOptions;
+}
+
+function growTree(ctx: GrowContext, rowsIn: Int32Array, hist: Histogram, depth: number): number {
+  const { fb, data, F, o } = ctx;
   const id = fb.node();
-  const split = bestSplit(data, F, rowsIn, grad, hess, o);
-  if (depth === 0 || split.feature < 0) {
-    fb.value[id] = (-split.G / (split.H + o.lambda)) * o.learningRate;
+  const split = depth > 0 ? bestSplit(data, F, ctx.nb, hist, o) : { feature: -1, bin: -1 };
+  if (split.feature < 0) {
+    fb.value[id] = (-hist.G / (hist.H + o.lambda)) * o.learningRate;
     return id;
   }
   const l: number[] = [];
@@ -194,10 +214,15 @@ function growTree(
     const row = rowsIn[i]!;
     (data.bins[row * F + split.feature]! <= split.bin ? l : r).push(row);
   }
+  const lr = Int32Array.from(l);
+  const rr = Int32Array.from(r);
+  const small = lr.length <= rr.length ? lr : rr;
+  const smallHist = histogram(data, F, ctx.nb, small, ctx.grad, ctx.hess);
+  const bigHist = subtract(hist, smallHist);
   fb.feature[id] = split.feature;
   fb.threshold[id] = data.edges[split.feature]![split.bin]!;
-  fb.left[id] = growTree(fb, data, F, Int32Array.from(l), grad, hess, depth - 1, o);
-  fb.right[id] = growTree(fb, data, F, Int32Array.from(r), grad, hess, depth - 1, o);
+  fb.left[id] = growTree(ctx, lr, small === lr ? smallHist : bigHist, depth - 1);
+  fb.right[id] = growTree(ctx, rr, small === lr ? bigHist : smallHist, depth - 1);
   return id;
 }
 
@@ -233,8 +258,9 @@ export function fitGbdt(
   progress: (tree: number, loss: number) => void = () => {},
 ): Forest {
   const o = { ...defaultGbdt, ...options };
+  o.bins = Math.min(o.bins, 255);
   const rand = seededRandom(o.seed);
-  const data = binRows(groups, F, Math.min(o.bins, 255), rand);
+  const data = binRows(groups, F, o.bins, rand);
   const starts = new Int32Array(groups.length + 1);
   groups.forEach((g, i) => (starts[i + 1] = starts[i]! + g.n));
   const scores = new Float64Array(data.rows);
@@ -248,7 +274,9 @@ export function fitGbdt(
       if (rand() >= o.subsample) continue;
       for (let r = starts[gi]!; r < starts[gi + 1]!; r++) rowsIn.push(r);
     }
-    const root = growTree(fb, data, F, Int32Array.from(rowsIn), grad, hess, o.depth, o);
+    const rows = Int32Array.from(rowsIn);
+    const ctx: GrowContext = { fb, data, F, nb: o.bins + 1, grad, hess, o };
+    const root = growTree(ctx, rows, histogram(data, F, ctx.nb, rows, grad, hess), o.depth);
     fb.roots.push(root);
     const tree: Forest = { ...fb.build(), roots: Int32Array.of(root) };
     for (let gi = 0; gi < groups.length; gi++) {

@@ -35,6 +35,8 @@ export const defaultRerankedParams: RerankedParams = {
   gbdt: {},
 };
 
+const MIN_FIT_GROUPS = 20;
+
 /** Counts of "b directly before a": the reverse of the next-item matrix. */
 function previousItems(log: Interactions, topN: number) {
   const buckets = bucketPairs(itemCount(log), (visit) => {
@@ -138,16 +140,25 @@ export function trainReranked(
   log: Interactions,
   params: Partial<RerankedParams> = {},
   attributes?: ItemAttributes,
-  progress: (tree: number, loss: number) => void = () => {},
+  progress: (message: string) => void = () => {},
 ): RecModel {
   const p = { ...defaultRerankedParams, ...params };
   const { train, targets } = holdOutLast(log);
+  progress('re-ranker: signals on the log without each last item');
   const inner = buildSignals(train, p, attributes);
   const groups = rankingGroups(inner, train, targets, p.fitUsers);
+  progress(`re-ranker: ${groups.length} users' hidden items among their ${p.candidates} candidates`);
   const F = inner.ranker.featureNames.length;
   const model = buildSignals(log, p, attributes);
+  if (groups.length < MIN_FIT_GROUPS) {
+    // too few examples to learn from: zero weights keep the first-stage (mixture) order
+    progress(`re-ranker: fewer than ${MIN_FIT_GROUPS} examples, keeping the first-stage order`);
+    return { ...model, params: { ...model.params, fitGroups: groups.length } };
+  }
   if (p.learner === 'gbdt') {
-    const forest = fitGbdt(groups, F, p.gbdt, progress);
+    const forest = fitGbdt(groups, F, p.gbdt, (tree, loss) =>
+      progress(`re-ranker: ${tree} trees, loss ${loss.toFixed(4)}`),
+    );
     return {
       ...model,
       params: { ...model.params, fitGroups: groups.length },
