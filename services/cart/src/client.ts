@@ -1,0 +1,26 @@
+import { ServiceHttpClient } from '@emporium/platform';
+import type { CartApi, CartView } from './types.ts';
+
+export class CartHttpClient implements CartApi {
+  private readonly http: ServiceHttpClient;
+
+  constructor(baseUrl: string, options: { timeoutMs?: number } = {}) {
+    this.http = new ServiceHttpClient({ baseUrl: `${baseUrl}/internal/cart`, ...options });
+  }
+
+  getCustomerCart(customerId: string): Promise<CartView> {
+    return this.http.call('GET', `/customers/${encodeURIComponent(customerId)}`);
+  }
+  markCheckedOut(
+    customerId: string,
+    orderId: string,
+    lines: { sku: string; quantity: number }[],
+  ): Promise<void> {
+    return this.http.call(
+      'POST',
+      `/customers/${encodeURIComponent(customerId)}/checked-out`,
+      { orderId, lines },
+      { idempotent: true },
+    );
+  }
+}

@@ -1,0 +1,145 @@
+import { Type } from 'typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { HttpServer } from '@emporium/platform';
+import type { CartCaller, Carts } from './cart.ts';
+import type { CartView } from './types.ts';
+
+const tags = ['cart'];
+const COOKIE = 'cart_id';
+const MoneyT = Type.Object({ amount: Type.Integer(), currency: Type.String() });
+const LineT = Type.Object({
+  sku: Type.String(),
+  quantity: Type.Integer(),
+  productId: Type.String(),
+  sellerId: Type.String(),
+  title: Type.String(),
+  variantTitle: Type.Optional(Type.String()),
+  image: Type.Optional(Type.String()),
+  unitPrice: MoneyT,
+  lineTotal: MoneyT,
+  available: Type.Integer(),
+  inStock: Type.Boolean(),
+  purchasable: Type.Boolean(),
+});
+export const CartT = Type.Object({
+  id: Type.Optional(Type.String()),
+  owner: Type.Union([Type.Literal('guest'), Type.Literal('customer')]),
+  items: Type.Array(LineT),
+  itemCount: Type.Integer(),
+  subtotal: MoneyT,
+});
+const Headers = Type.Object({ 'x-cart-id': Type.Optional(Type.String({ maxLength: 100 })) });
+const SkuParams = Type.Object({ sku: Type.String({ minLength: 1, maxLength: 100 }) });
+// Limits are enforced in the domain (with a clear message); the schema only keeps the type sane.
+const Quantity = Type.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000 });
+
+function cookieCartId(request: FastifyRequest): string | undefined {
+  const header = request.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === COOKIE) return decodeURIComponent(value.join('='));
+  }
+  return undefined;
+}
+
+function caller(request: FastifyRequest): CartCaller {
+  const header = request.headers['x-cart-id'];
+  const guestCartId = (typeof header === 'string' && header) || cookieCartId(request) || undefined;
+  return { userId: request.user?.id, guestCartId };
+}
+
+/** Guests learn their cart id from the header and the cookie; after a merge the guest cookie is cleared. */
+function answer(request: FastifyRequest, reply: FastifyReply, view: CartView, guestTtlSeconds: number) {
+  if (view.owner === 'guest' && view.id) {
+    reply.header('x-cart-id', view.id);
+    reply.header(
+      'set-cookie',
+      `${COOKIE}=${view.id}; Path=/; Max-Age=${guestTtlSeconds}; HttpOnly; SameSite=Lax`,
+    );
+  } else if (view.owner === 'customer' && cookieCartId(request)) {
+    reply.header('set-cookie', `${COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`);
+  }
+  return view;
+}
+
+export function cartRoutes(carts: Carts, guestTtlSeconds: number) {
+  return async (app: HttpServer) => {
+    const base = { tags, headers: Headers, response: { 200: CartT } };
+    app.get(
+      '/cart',
+      {
+        schema: {
+          ...base,
+          summary:
+            "The caller's cart (guest: X-Cart-Id header or cart_id cookie), with current prices and stock",
+        },
+      },
+      async (request, reply) => answer(request, reply, await carts.view(caller(request)), guestTtlSeconds),
+    );
+    app.post(
+      '/cart/items',
+      {
+        schema: {
+          ...base,
+          summary: 'Add a quantity of a SKU to the cart (creates a guest cart when needed)',
+          body: Type.Object({ sku: Type.String({ minLength: 1, maxLength: 100 }), quantity: Quantity }),
+        },
+      },
+      async (request, reply) => {
+        const view = await carts.setItem(caller(request), request.body.sku, request.body.quantity, 'add');
+        return answer(request, reply, view, guestTtlSeconds);
+      },
+    );
+    app.patch(
+      '/cart/items/:sku',
+      {
+        schema: {
+          ...base,
+          summary: 'Set the quantity of a SKU in the cart',
+          params: SkuParams,
+          body: Type.Object({ quantity: Quantity }),
+        },
+      },
+      async (request, reply) => {
+        const view = await carts.setItem(caller(request), request.params.sku, request.body.quantity, 'set');
+        return answer(request, reply, view, guestTtlSeconds);
+      },
+    );
+    app.delete(
+      '/cart/items/:sku',
+      { schema: { ...base, summary: 'Remove a SKU from the cart', params: SkuParams } },
+      async (request, reply) =>
+        answer(request, reply, await carts.removeItem(caller(request), request.params.sku), guestTtlSeconds),
+    );
+  };
+}
+
+export function cartInternalRoutes(carts: Carts) {
+  return async (app: HttpServer) => {
+    const schema = { hide: true, tags };
+    const Customer = Type.Object({ customerId: Type.String({ minLength: 1, maxLength: 100 }) });
+    app.get(
+      '/customers/:customerId',
+      { schema: { ...schema, params: Customer, response: { 200: CartT } } },
+      async (r) => carts.getCustomerCart(r.params.customerId),
+    );
+    app.post(
+      '/customers/:customerId/checked-out',
+      {
+        schema: {
+          ...schema,
+          params: Customer,
+          body: Type.Object({
+            orderId: Type.String(),
+            lines: Type.Array(Type.Object({ sku: Type.String(), quantity: Type.Integer() })),
+          }),
+        },
+      },
+      async (request, reply) => {
+        await carts.markCheckedOut(request.params.customerId, request.body.orderId, request.body.lines);
+        return reply.code(204).send();
+      },
+    );
+  };
+}

@@ -1,0 +1,59 @@
+import {
+  eventTablesMigration,
+  loadMigrations,
+  type ServiceContext,
+  type ServiceModule,
+} from '@emporium/platform';
+import { Carts } from './cart.ts';
+import { cartInternalRoutes, cartRoutes } from './routes.ts';
+import { CartStore, type CartDB } from './store.ts';
+import type { AvailabilitySource, VariantSource } from './types.ts';
+
+export interface CartServiceOptions {
+  /** A guest cart untouched this long is deleted. Default 7 days. */
+  guestTtlSeconds?: number;
+  cacheSeconds?: number;
+  sweepIntervalMs?: number;
+}
+
+export async function createCartService(
+  ctx: ServiceContext,
+  deps: { catalog: VariantSource; inventory: AvailabilitySource },
+  options: CartServiceOptions = {},
+): Promise<{ module: ServiceModule; api: Carts }> {
+  const { infra } = ctx;
+  await infra.db.migrate('cart', [
+    eventTablesMigration,
+    ...(await loadMigrations(new URL('../migrations', import.meta.url).pathname)),
+  ]);
+  const guestTtlSeconds = options.guestTtlSeconds ?? 7 * 86_400;
+  const carts = new Carts(
+    new CartStore(infra.db.forSchema<CartDB>('cart')),
+    deps.catalog,
+    deps.inventory,
+    infra.cache,
+    {
+      guestTtlSeconds,
+      cacheSeconds: options.cacheSeconds ?? 300,
+    },
+  );
+  const sweepEvery = options.sweepIntervalMs ?? 60 * 60_000;
+  let sweeper: NodeJS.Timeout | undefined;
+  const module: ServiceModule = {
+    name: 'cart',
+    routes: cartRoutes(carts, guestTtlSeconds),
+    internalRoutes: cartInternalRoutes(carts),
+    async start() {
+      if (sweepEvery > 0)
+        sweeper = setInterval(() => {
+          carts
+            .sweepExpiredGuests()
+            .catch((err: unknown) => infra.logger.warn({ err }, 'guest cart sweep failed'));
+        }, sweepEvery);
+    },
+    async stop() {
+      if (sweeper) clearInterval(sweeper);
+    },
+  };
+  return { module, api: carts };
+}
