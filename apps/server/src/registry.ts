@@ -1,5 +1,6 @@
 import type { ServiceContext, ServiceModule, ServiceName } from '@emporium/platform';
 import { createInventoryService, InventoryHttpClient } from '@emporium/inventory';
+import { createUsersService, UsersHttpClient } from '@emporium/users';
 
 /**
  * The domain APIs of the services, by name. A service that runs in this process contributes its
@@ -20,6 +21,12 @@ export interface ServiceEntry {
 
 /** Every service this build knows, in an order where dependencies come first. */
 export const serviceEntries: ServiceEntry[] = [
+  {
+    name: 'users',
+    dependsOn: [],
+    create: (ctx) => createUsersService(ctx),
+    client: (url) => new UsersHttpClient(url),
+  },
   {
     name: 'inventory',
     dependsOn: [],

@@ -1,4 +1,5 @@
 import { domainToASCII } from 'node:url';
+import { hasHiddenCharacters } from './hidden-characters.ts';
 
 /**
  * Email normalisation (ADR 0502). The result has two forms: `address`, kept for display and mail (local
@@ -12,11 +13,6 @@ export interface NormalisedEmail {
 
 export type EmailProblem = { ok: false; reason: string };
 
-// Characters that change how text looks without being visible, or reorder it: zero-width joiners and
-// spaces, bidi embeddings/overrides/isolates and marks, BOM, soft hyphen, word joiner, Mongolian vowel
-// separator, invisible math operators, variation selectors, tag characters.
-const INVISIBLE_OR_BIDI =
-  /[\u00AD\u061C\u115F\u1160\u17B4\u17B5\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\u{E0000}-\u{E007F}]/u;
 const CONTROL = /\p{Cc}|\p{Cf}|\p{Co}|\p{Cn}|\p{Zl}|\p{Zp}/u;
 // RFC 5322 dot-atom, ASCII only: an internationalised local part (RFC 6531) is refused, see ADR 0502.
 const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
@@ -73,7 +69,7 @@ const fail = (reason: string): EmailProblem => ({ ok: false, reason });
 function normaliseDomain(raw: string): { ok: true; domain: string } | EmailProblem {
   const unicode = raw.toLowerCase();
   for (const label of unicode.split('.')) {
-    if (/[^\x00-\x7F]/.test(label) && mixesScripts(label)) {
+    if (/[^ -~]/.test(label) && mixesScripts(label)) {
       return fail('the domain mixes alphabets (for example Latin and Cyrillic letters)');
     }
   }
@@ -89,7 +85,7 @@ function normaliseDomain(raw: string): { ok: true; domain: string } | EmailProbl
 
 export function normaliseEmail(input: string): ({ ok: true } & NormalisedEmail) | EmailProblem {
   // Checked before NFKC: normalisation would silently drop some invisibles and hide the trick.
-  if (INVISIBLE_OR_BIDI.test(input)) return fail('contains invisible or text-direction characters');
+  if (hasHiddenCharacters(input)) return fail('contains invisible or text-direction characters');
   const text = input.normalize('NFKC').trim();
   if (CONTROL.test(text)) return fail('contains control characters');
   if (text.length === 0) return fail('is empty');

@@ -1,11 +1,8 @@
 import { validation, type FieldError } from '@emporium/platform';
+import { hasHiddenCharacters } from './hidden-characters.ts';
 import { COUNTRY_CODES, POSTAL_CODE_PATTERNS } from './countries.ts';
 import type { AddressInput } from './types.ts';
 
-// Text users see (names, store names, addresses) must not carry characters that hide or reorder what is
-// shown: an RTL override in a store name can make "gnp.exe" read as "exe.png".
-const HIDDEN =
-  /[\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\u{E0000}-\u{E007F}]/u;
 const CONTROL = /\p{Cc}|\p{Co}|\p{Cn}|\p{Zl}|\p{Zp}/u;
 
 export interface TextRule {
@@ -17,7 +14,7 @@ export interface TextRule {
 
 /** Normalises (NFKC, trimmed, inner whitespace collapsed) and checks one text field. */
 export function cleanText(value: string, field: string, rule: TextRule, errors: FieldError[]): string {
-  if (HIDDEN.test(value) || CONTROL.test(value)) {
+  if (hasHiddenCharacters(value) || CONTROL.test(value)) {
     errors.push({ field, message: 'contains invisible, control or text-direction characters' });
     return value;
   }
