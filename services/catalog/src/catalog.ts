@@ -1,0 +1,435 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import {
+  AppError,
+  conflict,
+  createEvent,
+  forbidden,
+  notFound,
+  validation,
+  writeEvents,
+  type FieldError,
+} from '@emporium/platform';
+import type { CatalogDB } from './schema.ts';
+import { CatalogQueries, imageUrl, toDocument, type ProductRow } from './queries.ts';
+import { Taxonomy } from './taxonomy.ts';
+import { ProductWriter, type WriteItem, type WriteResult } from './writer.ts';
+import { cacheKeys, type CatalogCache } from './cache.ts';
+import { checkProduct } from './validate.ts';
+import { storeImage } from './images.ts';
+import type { BlobStore } from './blob-store.ts';
+import type { InventoryPort, Role, UsersPort } from './ports.ts';
+import type {
+  Availability,
+  CatalogApi,
+  CategoryNode,
+  ListQuery,
+  ListingItem,
+  ProductDetail,
+  ProductDocument,
+  ProductInput,
+  ProductSummary,
+  SellerInfo,
+  VariantSummary,
+} from './types.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+
+export interface Actor {
+  id: string;
+  role: Role;
+}
+
+/** What a change means to caches outside the catalog (the gateway's response cache). */
+export interface CatalogChange {
+  productIds: string[];
+}
+export type ChangeListener = (change: CatalogChange) => void | Promise<void>;
+
+export interface CatalogDeps {
+  db: Kysely<CatalogDB>;
+  cache: CatalogCache;
+  blobs: BlobStore;
+  inventory?: InventoryPort;
+  users?: UsersPort;
+  logger: Logger;
+  /** Called after a write commits, so the relay publishes at once. */
+  afterCommit: () => void;
+}
+
+export type ProductWithAvailability = ProductDetail & {
+  variants: (ProductDetail['variants'][number] & { availability?: Availability })[];
+  availability?: { inStock: boolean; available: number };
+};
+
+const MAX_PER_PAGE = 100;
+
+/** The catalog's domain logic: seller writes, browse reads with cache-aside, and the CatalogApi. */
+export class Catalog implements CatalogApi {
+  readonly queries: CatalogQueries;
+  readonly taxonomy: Taxonomy;
+  readonly writer: ProductWriter;
+  private readonly listeners: ChangeListener[] = [];
+
+  constructor(private readonly deps: CatalogDeps) {
+    this.queries = new CatalogQueries(deps.db);
+    this.taxonomy = new Taxonomy(deps.db);
+    this.writer = new ProductWriter(deps.db, this.taxonomy);
+  }
+
+  onChange(listener: ChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Drops cached data of the products here and in every registered listener (the gateway). */
+  async changed(productIds: string[]): Promise<void> {
+    if (productIds.length === 0) return;
+    await this.deps.cache.invalidate(productIds);
+    for (const listener of this.listeners) {
+      try {
+        await listener({ productIds });
+      } catch (error) {
+        this.deps.logger.warn({ err: error }, 'catalog change listener failed');
+      }
+    }
+  }
+
+  // ---- writes -------------------------------------------------------------------------------------
+
+  /**
+   * Writes a batch for one seller: checks sku ownership, registers new skus with inventory, upserts in
+   * one transaction, then (after commit) invalidates caches and forwards stock to inventory.
+   */
+  async writeBatch(
+    actor: Actor,
+    sellerId: string,
+    items: (WriteItem & { rating?: { average: number; count: number } })[],
+  ): Promise<WriteResult[]> {
+    const { ready, failed, unchanged } = await this.writer.prepare(sellerId, items);
+    const registered = await this.registerSkus(sellerId, ready, failed);
+    const results = await this.writer.write(sellerId, registered);
+    const changedIds = results
+      .filter((r) => r.outcome !== 'unchanged' && r.productId)
+      .map((r) => r.productId!);
+    if (changedIds.length > 0) {
+      this.deps.afterCommit();
+      await this.changed(changedIds);
+      await this.forwardStock(
+        actor,
+        registered.filter((p) => changedIds.includes(p.document.id)).map((p) => p.item.input),
+        results,
+      );
+    }
+    return [...results, ...unchanged, ...failed].sort((a, b) => a.line - b.line);
+  }
+
+  private async registerSkus<T extends { item: WriteItem }>(
+    sellerId: string,
+    ready: T[],
+    failed: WriteResult[],
+  ): Promise<T[]> {
+    const inventory = this.deps.inventory;
+    if (!inventory || ready.length === 0) return ready;
+    const skusOf = (p: T) => p.item.input.variants.map((v) => ({ sku: v.sku, sellerId }));
+    try {
+      await inventory.registerSkus(ready.flatMap(skusOf));
+      return ready;
+    } catch (error) {
+      if (!(error instanceof AppError) || error.kind !== 'Conflict') throw error;
+    }
+    // One sku of the batch is another seller's in inventory: find which, product by product.
+    const ok: T[] = [];
+    for (const p of ready) {
+      try {
+        await inventory.registerSkus(skusOf(p));
+        ok.push(p);
+      } catch (error) {
+        if (!(error instanceof AppError) || error.kind !== 'Conflict') throw error;
+        failed.push({
+          line: p.item.line,
+          errors: [{ field: 'variants', message: `inventory refused a sku: ${error.message}` }],
+        });
+      }
+    }
+    return ok;
+  }
+
+  private async forwardStock(actor: Actor, inputs: ProductInput[], _results: WriteResult[]): Promise<void> {
+    const inventory = this.deps.inventory;
+    if (!inventory) return;
+    for (const input of inputs)
+      for (const v of input.variants)
+        if (v.stock !== undefined) await inventory.setStock(actor, v.sku, v.stock);
+  }
+
+  async createProduct(actor: Actor, body: unknown): Promise<{ product: ProductDetail; created: boolean }> {
+    const checked = checkProduct(body);
+    if (!checked.ok) throw validation('The product is not valid', checked.errors);
+    const [result] = await this.writeBatch(actor, actor.id, [{ line: 1, input: checked.value }]);
+    const productId = throwIfFailed(result);
+    return { product: await this.ownDetail(actor, productId), created: result?.outcome === 'created' };
+  }
+
+  async updateProduct(actor: Actor, id: string, patch: Record<string, unknown>): Promise<ProductDetail> {
+    const row = await this.owned(actor, id);
+    const current = await this.inputOf(row);
+    const checked = checkProduct({ ...current, ...patch, handle: row.handle }, true);
+    if (!checked.ok) throw validation('The product is not valid', checked.errors);
+    const result = (await this.writeBatch(actor, row.seller_id, [{ line: 1, input: checked.value }]))[0];
+    throwIfFailed(result);
+    return this.ownDetail(actor, id);
+  }
+
+  async archiveProduct(actor: Actor, id: string): Promise<void> {
+    await this.updateProduct(actor, id, { status: 'archived' });
+  }
+
+  async addImage(actor: Actor, productId: string, data: Buffer): Promise<ProductDetail> {
+    await this.owned(actor, productId);
+    const image = await storeImage(this.deps.blobs, data);
+    await this.attachImage(productId, image);
+    return this.ownDetail(actor, productId);
+  }
+
+  /** Adds an image row and, in the same transaction, the product's one updated event. */
+  async attachImage(productId: string, image: { key: string; width: number; height: number }): Promise<void> {
+    const attached = await this.deps.db.transaction().execute(async (trx) => {
+      const product = await trx
+        .selectFrom('products')
+        .select(['id', 'image'])
+        .where('id', '=', productId)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!product) throw notFound('Product');
+      const { n } = await trx
+        .selectFrom('images')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('product_id', '=', productId)
+        .executeTakeFirstOrThrow();
+      const inserted = await trx
+        .insertInto('images')
+        .values({
+          product_id: productId,
+          key: image.key,
+          position: Number(n),
+          width: image.width,
+          height: image.height,
+        })
+        .onConflict((oc) => oc.columns(['product_id', 'key']).doNothing())
+        .returning('key')
+        .executeTakeFirst();
+      if (!inserted) return false;
+      await trx
+        .updateTable('products')
+        .set((eb) => ({
+          image: product.image ?? image.key,
+          version: eb('version', '+', 1),
+          updated_at: new Date().toISOString(),
+        }))
+        .where('id', '=', productId)
+        .execute();
+      const row = (await this.queriesIn(trx).product(productId))!;
+      const [doc] = await this.queriesIn(trx).documents([row]);
+      await writeEvents(trx, [createEvent('catalog.product.updated', productId, doc)]);
+      return true;
+    });
+    if (attached) {
+      this.deps.afterCommit();
+      await this.changed([productId]);
+    }
+  }
+
+  private queriesIn(trx: Kysely<CatalogDB>) {
+    return new CatalogQueries(trx);
+  }
+
+  /** The product if the actor may change it: another seller's draft is hidden (404), the rest forbidden. */
+  async owned(actor: Actor, id: string): Promise<ProductRow> {
+    const row = await this.queries.product(id);
+    if (!row) throw notFound('Product');
+    if (actor.role === 'admin' || row.seller_id === actor.id) return row;
+    if (row.status === 'draft') throw notFound('Product');
+    throw forbidden('This product belongs to another seller');
+  }
+
+  private async inputOf(row: ProductRow): Promise<ProductInput> {
+    const variants = (await this.queries.variants([row.id])).get(row.id) ?? [];
+    return {
+      title: row.title,
+      description: row.description,
+      brand: row.brand,
+      category: row.category_id,
+      attributes: (row.attributes ?? {}) as Record<string, string>,
+      status: row.status as ProductInput['status'],
+      variants: variants.map((v) => ({
+        sku: v.sku,
+        ...(v.title ? { title: v.title } : {}),
+        price: v.price,
+        attributes: v.attributes,
+      })),
+    };
+  }
+
+  // ---- reads --------------------------------------------------------------------------------------
+
+  async ownDetail(actor: Actor, id: string): Promise<ProductDetail> {
+    await this.owned(actor, id);
+    const detail = await this.loadDetail(id);
+    if (!detail) throw notFound('Product');
+    return detail;
+  }
+
+  /** The public product page: active products for everyone, any status for its seller and admins. */
+  async productDetail(id: string, viewer?: Actor): Promise<ProductWithAvailability> {
+    const cached = await this.deps.cache.getOrLoad('detail', cacheKeys.detail(id), async () => {
+      const detail = await this.loadDetail(id);
+      return detail?.status === 'active' ? detail : undefined;
+    });
+    let detail: ProductDetail | undefined = cached;
+    if (!detail && viewer) {
+      const row = await this.queries.product(id);
+      if (row && (viewer.role === 'admin' || row.seller_id === viewer.id)) detail = await this.loadDetail(id);
+    }
+    if (!detail) throw notFound('Product');
+    return this.withAvailability(detail);
+  }
+
+  private async withAvailability(detail: ProductDetail): Promise<ProductWithAvailability> {
+    const inventory = this.deps.inventory;
+    if (!inventory) return detail;
+    const stock = await inventory.getAvailability(detail.variants.map((v) => v.sku));
+    const variants = detail.variants.map((v) => ({
+      ...v,
+      availability: stock[v.sku] ?? { available: 0, inStock: false },
+    }));
+    const available = variants.reduce((sum, v) => sum + v.availability.available, 0);
+    return { ...detail, variants, availability: { available, inStock: available > 0 } };
+  }
+
+  async loadDetail(id: string): Promise<ProductDetail | undefined> {
+    const row = await this.queries.product(id);
+    if (!row) return undefined;
+    const [variants, images, breadcrumbs, seller] = await Promise.all([
+      this.queries.variants([id]),
+      this.queries.images(id),
+      this.taxonomy.breadcrumbs(row.category_path),
+      this.seller(row.seller_id),
+    ]);
+    const category = breadcrumbs.at(-1) ?? { id: row.category_id, name: '', path: row.category_path };
+    return {
+      id: row.id,
+      handle: row.handle,
+      title: row.title,
+      description: row.description,
+      brand: row.brand,
+      category,
+      breadcrumbs,
+      attributes: (row.attributes ?? {}) as Record<string, string>,
+      status: row.status as ProductDetail['status'],
+      price: { amount: Number(row.min_price), currency: row.currency },
+      rating: { average: Number(row.rating), count: row.rating_count },
+      seller,
+      images: images.map((i) => ({
+        key: i.key,
+        url: imageUrl(i.key, 'original'),
+        listingUrl: imageUrl(i.key, 'listing'),
+        detailUrl: imageUrl(i.key, 'detail'),
+      })),
+      variants: variants.get(id) ?? [],
+      version: row.version,
+      createdAt: new Date(row.created_at).toISOString(),
+      updatedAt: new Date(row.updated_at).toISOString(),
+    };
+  }
+
+  private async seller(id: string): Promise<SellerInfo> {
+    if (!this.deps.users) return { id };
+    try {
+      const [profile] = await this.deps.users.getSellers([id]);
+      return profile
+        ? {
+            id,
+            storeName: profile.storeName,
+            slug: profile.slug,
+            ...(profile.rating !== undefined ? { rating: profile.rating } : {}),
+          }
+        : { id };
+    } catch (error) {
+      // The page still renders without the store name; the seller id is enough to link it.
+      this.deps.logger.warn({ err: error }, 'seller profile unavailable');
+      return { id };
+    }
+  }
+
+  async listProducts(
+    query: ListQuery,
+    publicOnly = true,
+  ): Promise<{ items: ListingItem[]; nextCursor?: string; perPage: number }> {
+    const sort = query.sort ?? 'newest';
+    const perPage = Math.min(Math.max(query.perPage ?? 24, 1), MAX_PER_PAGE);
+    const after = query.cursor ? decodeCursor(query.cursor, sort) : undefined;
+    const load = async () => {
+      const categoryIds = query.category ? await this.taxonomy.descendantIds(query.category) : undefined;
+      if (categoryIds && categoryIds.length === 0) return { items: [], perPage };
+      const page = await this.queries.listing({
+        sort,
+        perPage,
+        after,
+        categoryIds,
+        sellerId: query.seller,
+        status: publicOnly ? 'active' : query.status,
+      });
+      return {
+        items: page.items,
+        perPage,
+        ...(page.next ? { nextCursor: encodeCursor(sort, page.next) } : {}),
+      };
+    };
+    if (!publicOnly) return load();
+    const key = cacheKeys.listing({
+      c: query.category,
+      s: query.seller,
+      o: sort,
+      a: query.cursor,
+      n: perPage,
+    });
+    return (await this.deps.cache.getOrLoad('listing', key, load))!;
+  }
+
+  async categories(): Promise<CategoryNode[]> {
+    return (
+      (await this.deps.cache.getOrLoad('categories', cacheKeys.categories, () =>
+        this.queries.categoryTree(),
+      )) ?? []
+    );
+  }
+
+  // ---- CatalogApi ---------------------------------------------------------------------------------
+
+  getVariants(skus: string[]): Promise<VariantSummary[]> {
+    return this.queries.variantSummaries([...new Set(skus)]);
+  }
+
+  getProducts(ids: string[]): Promise<ProductSummary[]> {
+    return this.queries.summaries([...new Set(ids)]);
+  }
+
+  listAllProducts(cursor?: string, limit = 500): Promise<{ items: ProductDocument[]; nextCursor?: string }> {
+    return this.queries.allDocuments(cursor, Math.min(Math.max(limit, 1), 5000));
+  }
+}
+
+function throwIfFailed(result: WriteResult | undefined): string {
+  if (!result) throw new AppError('Unavailable', 'The write returned no result');
+  if (result.errors) {
+    const skuTaken = result.errors.some(
+      (e: FieldError) =>
+        e.message.includes('belongs to another') || e.message.startsWith('inventory refused'),
+    );
+    if (skuTaken) throw conflict('A sku is already used', { fields: result.errors });
+    throw validation('The product is not valid', result.errors);
+  }
+  if (!result.productId) throw notFound('Product');
+  return result.productId;
+}
+
+export { toDocument };

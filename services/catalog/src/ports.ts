@@ -1,0 +1,3 @@
+// The other services' APIs the catalog calls, through their public entries only.
+export type { InventoryApi as InventoryPort } from '@emporium/inventory';
+export type { UsersApi as UsersPort, SellerProfile, Role } from '@emporium/users';

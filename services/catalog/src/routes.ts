@@ -1,0 +1,251 @@
+import type { Readable } from 'node:stream';
+import { Type } from 'typebox';
+import { requireUser, validation, type HttpServer } from '@emporium/platform';
+import type { Catalog } from './catalog.ts';
+import type { BlobStore } from './blob-store.ts';
+import { contentTypeOfKey, MAX_IMAGE_BYTES } from './images.ts';
+import { importProducts, formatOf } from './importer.ts';
+import {
+  CategoryNodeSchema,
+  IdParams,
+  ImportReportSchema,
+  ListQuerySchema,
+  ListingSchema,
+  ProductDetailSchema,
+  ProductInputSchema,
+  ProductPatchSchema,
+  SellerListQuerySchema,
+} from './schemas.ts';
+
+const tags = ['catalog'];
+const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif', 'application/octet-stream'];
+const IMPORT_TYPES = ['text/csv', 'application/x-ndjson', 'application/ndjson', 'application/jsonl'];
+const YEAR = 31_536_000;
+
+export function registerPublicRoutes(
+  app: HttpServer,
+  catalog: Catalog,
+  blobs: BlobStore,
+  cacheSeconds: number,
+) {
+  app.get(
+    '/categories',
+    {
+      schema: { tags, summary: 'The category tree', response: { 200: Type.Array(CategoryNodeSchema) } },
+      config: { publicCacheSeconds: cacheSeconds },
+    },
+    async () => catalog.categories(),
+  );
+
+  app.get(
+    '/products',
+    {
+      schema: {
+        tags,
+        summary: 'Browse active products (keyset pagination)',
+        querystring: ListQuerySchema,
+        response: { 200: ListingSchema },
+      },
+      config: { publicCacheSeconds: cacheSeconds },
+    },
+    async (request) => catalog.listProducts(request.query),
+  );
+
+  app.get(
+    '/products/:id',
+    {
+      schema: {
+        tags,
+        summary: 'A product with variants, images, breadcrumbs, seller and availability',
+        params: IdParams,
+        response: { 200: ProductDetailSchema },
+      },
+      config: { publicCacheSeconds: cacheSeconds },
+    },
+    async (request) => catalog.productDetail(request.params.id, request.user),
+  );
+
+  app.get(
+    '/images/:file',
+    {
+      schema: {
+        tags,
+        summary: 'An image or one of its renditions (content-addressed, immutable)',
+        params: Type.Object({ file: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,127}$' }) }),
+      },
+      config: { rateLimit: false },
+    },
+    async (request, reply) => {
+      const data = await blobs.get(request.params.file);
+      if (!data)
+        return reply
+          .code(404)
+          .type('application/problem+json')
+          .send({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'No such image' });
+      return reply
+        .header('cache-control', `public, max-age=${YEAR}, immutable`)
+        .type(contentTypeOfKey(request.params.file))
+        .send(data);
+    },
+  );
+}
+
+export function registerSellerRoutes(app: HttpServer, catalog: Catalog) {
+  const seller = { auth: 'seller' as const };
+  app.addContentTypeParser(
+    IMAGE_TYPES,
+    { parseAs: 'buffer', bodyLimit: MAX_IMAGE_BYTES },
+    (_req, body, done) => done(null, body),
+  );
+  // Imports are streamed: the parser hands the raw request stream over, so no body limit applies.
+  app.addContentTypeParser(IMPORT_TYPES, (_req, payload, done) => done(null, payload));
+
+  app.post(
+    '/seller/products',
+    {
+      schema: {
+        tags,
+        summary: "Create a product (upsert by the seller's sku)",
+        body: ProductInputSchema,
+        response: { 200: ProductDetailSchema, 201: ProductDetailSchema },
+      },
+      config: seller,
+    },
+    async (request, reply) => {
+      const { product, created } = await catalog.createProduct(requireUser(request), request.body);
+      return reply.code(created ? 201 : 200).send(product);
+    },
+  );
+
+  app.get(
+    '/seller/products',
+    {
+      schema: {
+        tags,
+        summary: "The seller's own products, any status",
+        querystring: SellerListQuerySchema,
+        response: { 200: ListingSchema },
+      },
+      config: seller,
+    },
+    async (request) => {
+      const user = requireUser(request);
+      return catalog.listProducts({ ...request.query, seller: user.id }, false);
+    },
+  );
+
+  app.get(
+    '/seller/products/:id',
+    {
+      schema: {
+        tags,
+        summary: "One of the seller's products",
+        params: IdParams,
+        response: { 200: ProductDetailSchema },
+      },
+      config: seller,
+    },
+    async (request) => catalog.ownDetail(requireUser(request), request.params.id),
+  );
+
+  app.patch(
+    '/seller/products/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Change a product (fields given replace; variants replace the list)',
+        params: IdParams,
+        body: ProductPatchSchema,
+        response: { 200: ProductDetailSchema },
+      },
+      config: seller,
+    },
+    async (request) => catalog.updateProduct(requireUser(request), request.params.id, request.body),
+  );
+
+  app.delete(
+    '/seller/products/:id',
+    {
+      schema: { tags, summary: 'Archive a product', params: IdParams, response: { 204: Type.Null() } },
+      config: seller,
+    },
+    async (request, reply) => {
+      await catalog.archiveProduct(requireUser(request), request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/seller/products/:id/images',
+    {
+      schema: {
+        tags,
+        summary: 'Upload a product image (PNG, JPEG, WebP or GIF; raw body)',
+        params: IdParams,
+        response: { 201: ProductDetailSchema },
+      },
+      config: seller,
+    },
+    async (request, reply) => {
+      if (!Buffer.isBuffer(request.body))
+        throw validation('Send the image bytes as the body', [
+          { field: 'body', message: `content-type must be one of ${IMAGE_TYPES.join(', ')}` },
+        ]);
+      return reply
+        .code(201)
+        .send(await catalog.addImage(requireUser(request), request.params.id, request.body));
+    },
+  );
+
+  app.post(
+    '/seller/products/import',
+    {
+      schema: {
+        tags,
+        summary: 'Bulk import (CSV or NDJSON body, streamed); idempotent upsert by sku with a per-row report',
+        querystring: Type.Object({
+          seller: Type.Optional(Type.String({ description: 'admins only: import for this seller' })),
+        }),
+        response: { 200: ImportReportSchema },
+      },
+      config: seller,
+    },
+    async (request) => {
+      const user = requireUser(request);
+      const format = formatOf(request.headers['content-type'] ?? '');
+      if (!format || typeof (request.body as Readable | undefined)?.pipe !== 'function')
+        throw validation('Send CSV or NDJSON', [
+          { field: 'content-type', message: `must be one of ${IMPORT_TYPES.join(', ')}` },
+        ]);
+      const sellerId = user.role === 'admin' && request.query.seller ? request.query.seller : user.id;
+      return importProducts(catalog, { actor: user, sellerId, format, input: request.body as Readable });
+    },
+  );
+}
+
+export function registerInternalRoutes(app: HttpServer, catalog: Catalog) {
+  const hide = { hide: true };
+  app.post(
+    '/variants',
+    { schema: { ...hide, body: Type.Object({ skus: Type.Array(Type.String()) }) } },
+    async (request) => catalog.getVariants(request.body.skus),
+  );
+  app.post(
+    '/products',
+    { schema: { ...hide, body: Type.Object({ ids: Type.Array(Type.String()) }) } },
+    async (request) => catalog.getProducts(request.body.ids),
+  );
+  app.get(
+    '/documents',
+    {
+      schema: {
+        ...hide,
+        querystring: Type.Object({
+          cursor: Type.Optional(Type.String()),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
+        }),
+      },
+    },
+    async (request) => catalog.listAllProducts(request.query.cursor, request.query.limit),
+  );
+}

@@ -1,0 +1,61 @@
+import type { Generated } from 'kysely';
+import type { OutboxTables } from '@emporium/platform';
+
+/** The catalog schema's tables, as Kysely sees them. */
+export interface CatalogDB extends OutboxTables {
+  categories: {
+    id: string;
+    parent_id: string | null;
+    slug: string;
+    name: string;
+    path: string;
+    depth: number;
+  };
+  brands: { id: string; name: string; key: string };
+  products: {
+    id: string;
+    seller_id: string;
+    handle: string;
+    title: string;
+    description: string;
+    brand_id: string | null;
+    category_id: string;
+    attributes: unknown;
+    status: string;
+    min_price: number;
+    currency: string;
+    image: string | null;
+    rating: Generated<number>;
+    rating_count: Generated<number>;
+    popularity: Generated<number>;
+    content_hash: string;
+    version: Generated<number>;
+    created_at: Generated<string>;
+    updated_at: Generated<string>;
+  };
+  variants: {
+    sku: string;
+    product_id: string;
+    seller_id: string;
+    title: string | null;
+    price_amount: number;
+    currency: string;
+    attributes: unknown;
+    position: number;
+  };
+  images: {
+    product_id: string;
+    key: string;
+    position: number;
+    width: number | null;
+    height: number | null;
+  };
+  reviews: {
+    id: string;
+    product_id: string;
+    rating: number;
+    comment: string;
+    reviewer_name: string;
+    created_at: Generated<string>;
+  };
+}

@@ -1,0 +1,150 @@
+import { Type } from 'typebox';
+
+const Str = Type.String();
+const Attributes = Type.Record(Type.String(), Type.String());
+export const MoneySchema = Type.Object({
+  amount: Type.Integer({ minimum: 0, description: 'minor units (cents)' }),
+  currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+});
+const StatusSchema = Type.Union([Type.Literal('draft'), Type.Literal('active'), Type.Literal('archived')]);
+const AttributeValues = Type.Record(
+  Type.String(),
+  Type.Union([Type.String(), Type.Number(), Type.Boolean()]),
+);
+
+export const VariantInputSchema = Type.Object({
+  sku: Str,
+  title: Type.Optional(Str),
+  price: Type.Object({ amount: Type.Number(), currency: Str }),
+  attributes: Type.Optional(AttributeValues),
+  stock: Type.Optional(Type.Integer({ minimum: 0, description: 'initial stock, forwarded to inventory' })),
+  onHand: Type.Optional(Type.Integer({ minimum: 0, description: 'same as stock' })),
+});
+
+export const ProductInputSchema = Type.Object({
+  title: Str,
+  description: Type.Optional(Str),
+  brand: Type.Optional(Type.Union([Str, Type.Null()])),
+  category: Type.String({ description: 'a category id or a path such as "Electronics/Phones"' }),
+  attributes: Type.Optional(AttributeValues),
+  status: Type.Optional(Type.Union([Type.Literal('draft'), Type.Literal('active')])),
+  handle: Type.Optional(
+    Type.String({ description: "the seller's own product key; defaults to the first sku" }),
+  ),
+  variants: Type.Array(VariantInputSchema),
+});
+
+export const ProductPatchSchema = Type.Object({
+  title: Type.Optional(Str),
+  description: Type.Optional(Str),
+  brand: Type.Optional(Type.Union([Str, Type.Null()])),
+  category: Type.Optional(Str),
+  attributes: Type.Optional(AttributeValues),
+  status: Type.Optional(StatusSchema),
+  variants: Type.Optional(Type.Array(VariantInputSchema)),
+});
+
+const Breadcrumb = Type.Object({ id: Str, name: Str, path: Str });
+const AvailabilitySchema = Type.Object({ available: Type.Integer(), inStock: Type.Boolean() });
+
+export const VariantSchema = Type.Object({
+  sku: Str,
+  title: Type.Union([Str, Type.Null()]),
+  price: MoneySchema,
+  attributes: Attributes,
+  availability: Type.Optional(AvailabilitySchema),
+});
+
+export const ProductDetailSchema = Type.Object({
+  id: Str,
+  handle: Str,
+  title: Str,
+  description: Str,
+  brand: Type.Union([Str, Type.Null()]),
+  category: Breadcrumb,
+  breadcrumbs: Type.Array(Breadcrumb),
+  attributes: Attributes,
+  status: StatusSchema,
+  price: MoneySchema,
+  rating: Type.Object({ average: Type.Number(), count: Type.Integer() }),
+  seller: Type.Object({
+    id: Str,
+    storeName: Type.Optional(Str),
+    slug: Type.Optional(Str),
+    rating: Type.Optional(Type.Number()),
+  }),
+  images: Type.Array(Type.Object({ key: Str, url: Str, listingUrl: Str, detailUrl: Str })),
+  variants: Type.Array(VariantSchema),
+  availability: Type.Optional(AvailabilitySchema),
+  version: Type.Integer(),
+  createdAt: Str,
+  updatedAt: Str,
+});
+
+export const ListingItemSchema = Type.Object({
+  id: Str,
+  title: Str,
+  brand: Type.Union([Str, Type.Null()]),
+  price: MoneySchema,
+  rating: Type.Number(),
+  ratingCount: Type.Integer(),
+  image: Type.Optional(Str),
+  sellerId: Str,
+  status: StatusSchema,
+  createdAt: Str,
+});
+
+export const ListingSchema = Type.Object({
+  items: Type.Array(ListingItemSchema),
+  perPage: Type.Integer(),
+  nextCursor: Type.Optional(Type.String({ description: 'pass as cursor= for the next page' })),
+});
+
+export const SortSchema = Type.Union(
+  [Type.Literal('newest'), Type.Literal('price'), Type.Literal('price_desc'), Type.Literal('rating')],
+  { default: 'newest' },
+);
+
+export const ListQuerySchema = Type.Object({
+  category: Type.Optional(Type.String({ description: 'category id or path; includes subcategories' })),
+  seller: Type.Optional(Str),
+  sort: Type.Optional(SortSchema),
+  cursor: Type.Optional(Str),
+  perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 24 })),
+});
+
+export const SellerListQuerySchema = Type.Object({
+  status: Type.Optional(StatusSchema),
+  sort: Type.Optional(SortSchema),
+  cursor: Type.Optional(Str),
+  perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 24 })),
+});
+
+// A recursive $ref confuses the response serialiser; children are described, not re-declared.
+export const CategoryNodeSchema = Type.Object({
+  id: Str,
+  name: Str,
+  slug: Str,
+  path: Str,
+  productCount: Type.Integer({ description: 'active products here and in every subcategory' }),
+  children: Type.Array(Type.Unknown(), { description: 'category nodes of this same shape' }),
+});
+
+export const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+export const ImportReportSchema = Type.Object({
+  rows: Type.Integer(),
+  products: Type.Integer(),
+  created: Type.Integer(),
+  updated: Type.Integer(),
+  unchanged: Type.Integer(),
+  failed: Type.Integer(),
+  errors: Type.Array(
+    Type.Object({
+      line: Type.Integer(),
+      errors: Type.Array(Type.Object({ field: Str, message: Str })),
+    }),
+  ),
+  errorsTruncated: Type.Boolean(),
+  elapsedMs: Type.Integer(),
+});

@@ -1,0 +1,162 @@
+import { readFile } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { newId } from '@emporium/platform';
+import type { Catalog } from './catalog.ts';
+import { colourOf, placeholderImage, storeImage } from './images.ts';
+import type { BlobStore } from './blob-store.ts';
+import { titleCase } from './taxonomy.ts';
+import type { WriteItem } from './writer.ts';
+
+/**
+ * Demo sellers. The users service has no API to create sellers from another service, so these ids are
+ * fixed; a users seed that registers sellers with the same ids makes their store names appear.
+ */
+export const DEMO_SELLERS = [
+  { id: '01900000-0000-7000-8000-000000000001', storeName: 'Northwind Traders' },
+  { id: '01900000-0000-7000-8000-000000000002', storeName: 'Bluebird Home' },
+  { id: '01900000-0000-7000-8000-000000000003', storeName: 'Summit Outfitters' },
+  { id: '01900000-0000-7000-8000-000000000004', storeName: 'Circuit City Goods' },
+];
+
+const DEPARTMENTS: Record<string, string[]> = {
+  'Beauty & Personal Care': ['beauty', 'fragrances', 'skin-care'],
+  Home: ['furniture', 'home-decoration', 'kitchen-accessories'],
+  Groceries: ['groceries'],
+  Electronics: ['laptops', 'mobile-accessories', 'smartphones', 'tablets'],
+  Fashion: [
+    'mens-shirts',
+    'mens-shoes',
+    'mens-watches',
+    'sunglasses',
+    'tops',
+    'womens-bags',
+    'womens-dresses',
+    'womens-jewellery',
+    'womens-shoes',
+    'womens-watches',
+  ],
+  'Sports & Outdoors': ['sports-accessories'],
+  Vehicles: ['motorcycle', 'vehicle'],
+};
+const SELLER_OF_DEPARTMENT = [1, 1, 0, 3, 2, 2, 0];
+
+interface DummyProduct {
+  id: number;
+  title: string;
+  description: string;
+  category: string;
+  price: number;
+  rating: number;
+  stock: number;
+  brand?: string;
+  sku: string;
+  weight?: number;
+  tags?: string[];
+  warrantyInformation?: string;
+  shippingInformation?: string;
+  returnPolicy?: string;
+  minimumOrderQuantity?: number;
+  dimensions?: { width: number; height: number; depth: number };
+  reviews?: { rating: number; comment: string; date: string; reviewerName: string }[];
+}
+
+const dataFile = new URL('../data/dummyjson/products.json', import.meta.url);
+
+function departmentOf(category: string): [string, number] {
+  const names = Object.keys(DEPARTMENTS);
+  const index = names.findIndex((d) => DEPARTMENTS[d]!.includes(category));
+  return [names[index] ?? 'Other', index < 0 ? 0 : index];
+}
+
+function itemOf(p: DummyProduct): { sellerId: string; item: WriteItem; reviews: DummyProduct['reviews'] } {
+  const [department, index] = departmentOf(p.category);
+  const seller = DEMO_SELLERS[SELLER_OF_DEPARTMENT[index] ?? 0]!;
+  const attributes: Record<string, string> = {};
+  if (p.weight !== undefined) attributes.weight = `${p.weight} kg`;
+  if (p.dimensions)
+    attributes.dimensions = `${p.dimensions.width} × ${p.dimensions.height} × ${p.dimensions.depth} cm`;
+  if (p.warrantyInformation) attributes.warranty = p.warrantyInformation;
+  if (p.shippingInformation) attributes.shipping = p.shippingInformation;
+  if (p.returnPolicy) attributes.returns = p.returnPolicy;
+  if (p.minimumOrderQuantity) attributes.minimumOrder = String(p.minimumOrderQuantity);
+  if (p.tags?.length) attributes.tags = p.tags.join(', ');
+  const reviews = p.reviews ?? [];
+  return {
+    sellerId: seller.id,
+    reviews,
+    item: {
+      line: p.id,
+      rating: { average: Math.round(p.rating * 100) / 100, count: reviews.length },
+      input: {
+        title: p.title,
+        description: p.description,
+        brand: p.brand ?? null,
+        category: `${department}/${titleCase(p.category.replace(/-/g, ' '))}`,
+        attributes,
+        status: 'active',
+        handle: p.sku,
+        variants: [
+          {
+            sku: p.sku,
+            price: { amount: Math.round(p.price * 100), currency: 'USD' },
+            attributes: {},
+            stock: p.stock,
+          },
+        ],
+      },
+    },
+  };
+}
+
+/** Seeds the demo catalog once: only when the catalog is empty. Returns how many products it wrote. */
+export async function seedDemoCatalog(catalog: Catalog, logger: Logger): Promise<number> {
+  const any = await catalog.queries.anyProduct();
+  if (any) return 0;
+  const products = JSON.parse(await readFile(dataFile, 'utf8')) as DummyProduct[];
+  const bySeller = new Map<string, ReturnType<typeof itemOf>[]>();
+  for (const p of products) {
+    const entry = itemOf(p);
+    bySeller.set(entry.sellerId, [...(bySeller.get(entry.sellerId) ?? []), entry]);
+  }
+  const actor = { id: 'catalog-seed', role: 'admin' as const };
+  let written = 0;
+  for (const [sellerId, entries] of bySeller) {
+    const results = await catalog.writeBatch(
+      actor,
+      sellerId,
+      entries.map((e) => e.item),
+    );
+    const reviews = results.flatMap((r, i) =>
+      r.outcome === 'created' && r.productId
+        ? (entries[i]?.reviews ?? []).map((v) => ({
+            id: newId(),
+            product_id: r.productId!,
+            rating: Math.min(5, Math.max(1, Math.round(v.rating))),
+            comment: v.comment,
+            reviewer_name: v.reviewerName,
+            created_at: v.date,
+          }))
+        : [],
+    );
+    await catalog.queries.insertReviews(reviews);
+    written += results.filter((r) => r.outcome === 'created').length;
+  }
+  logger.info({ products: written }, 'seeded the demo catalog');
+  return written;
+}
+
+/** Draws a placeholder picture for every product without one (runs in the background after start). */
+export async function drawPlaceholderImages(
+  catalog: Catalog,
+  blobs: BlobStore,
+  shouldStop: () => boolean,
+): Promise<number> {
+  let drawn = 0;
+  for (const product of await catalog.queries.productsWithoutImage(500)) {
+    if (shouldStop()) break;
+    const png = await placeholderImage(product.title, colourOf(product.category_path.split('/')[0] ?? ''));
+    await catalog.attachImage(product.id, await storeImage(blobs, png));
+    drawn++;
+  }
+  return drawn;
+}

@@ -1,0 +1,99 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  eventTablesMigration,
+  loadMigrations,
+  OutboxRelay,
+  type ServiceContext,
+  type ServiceModule,
+  type Subscription,
+} from '@emporium/platform';
+import type { CatalogDB } from './schema.ts';
+import { Catalog, type ChangeListener } from './catalog.ts';
+import { CatalogCache } from './cache.ts';
+import { LocalBlobStore, type BlobStore } from './blob-store.ts';
+import { registerInternalRoutes, registerPublicRoutes, registerSellerRoutes } from './routes.ts';
+import { drawPlaceholderImages, seedDemoCatalog } from './seed.ts';
+import type { InventoryPort, UsersPort } from './ports.ts';
+import { CATALOG_EVENT_TYPES, type CatalogApi } from './types.ts';
+
+export interface CatalogDeps {
+  inventory?: InventoryPort;
+  users?: UsersPort;
+  /** Defaults to local disk under DATA_DIR/images. */
+  blobs?: BlobStore;
+  /** Cache TTLs in seconds; 0 turns the catalog's cache-aside off (benchmarks of the miss path). */
+  cacheTtl?: { detail: number; listing: number };
+  /** Draw the demo products' placeholder pictures after start (default: when seeding). */
+  drawPlaceholders?: boolean;
+}
+
+/** The catalog's API as the composition root holds it: the contract plus change notifications. */
+export interface LocalCatalogApi extends CatalogApi {
+  /** Called after every committed change and again when its event arrives (gateway cache invalidation). */
+  onChange(listener: ChangeListener): void;
+}
+
+const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
+
+export async function createCatalogService(
+  ctx: ServiceContext,
+  deps: CatalogDeps = {},
+): Promise<{ module: ServiceModule; api: LocalCatalogApi; catalog: Catalog }> {
+  const { infra, config } = ctx;
+  await infra.db.migrate('catalog', [eventTablesMigration, ...(await loadMigrations(migrationsDir))]);
+  const db = infra.db.forSchema<CatalogDB>('catalog');
+  const relay = new OutboxRelay(db, infra.bus, { logger: infra.logger });
+  const cache = new CatalogCache(infra.cache, infra.metrics, deps.cacheTtl ?? { detail: 300, listing: 60 });
+  const blobs = deps.blobs ?? new LocalBlobStore(join(config.dataDir, 'images'));
+  const catalog = new Catalog({
+    db,
+    cache,
+    blobs,
+    inventory: deps.inventory,
+    users: deps.users,
+    logger: infra.logger,
+    afterCommit: () => relay.notify(),
+  });
+
+  const seeded = config.seedDemoData ? await seedDemoCatalog(catalog, infra.logger) : 0;
+  let subscription: Subscription | undefined;
+  let stopping = false;
+  let background: Promise<unknown> = Promise.resolve();
+
+  const module: ServiceModule = {
+    name: 'catalog',
+    async routes(app) {
+      registerPublicRoutes(app, catalog, blobs, config.publicCacheTtlSeconds);
+      registerSellerRoutes(app, catalog);
+    },
+    async internalRoutes(app) {
+      registerInternalRoutes(app, catalog);
+    },
+    async start() {
+      relay.start();
+      // Another process's writes reach this one's caches through the events (bounded staleness).
+      subscription = await infra.bus.subscribe('catalog-cache', CATALOG_EVENT_TYPES, async (event) => {
+        await catalog.changed([event.subject]);
+      });
+      if (deps.drawPlaceholders ?? seeded > 0)
+        background = drawPlaceholderImages(catalog, blobs, () => stopping).catch((err: unknown) =>
+          infra.logger.warn({ err }, 'placeholder images failed'),
+        );
+    },
+    async stop() {
+      stopping = true;
+      await background;
+      await subscription?.stop();
+      await relay.stop();
+    },
+  };
+
+  const api: LocalCatalogApi = {
+    getVariants: (skus) => catalog.getVariants(skus),
+    getProducts: (ids) => catalog.getProducts(ids),
+    listAllProducts: (cursor, limit) => catalog.listAllProducts(cursor, limit),
+    onChange: (listener) => catalog.onChange(listener),
+  };
+  return { module, api, catalog };
+}

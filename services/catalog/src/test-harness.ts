@@ -1,0 +1,86 @@
+// Builds the catalog (with the real inventory service) on the test infrastructure, for the suites.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createHttpServer,
+  createMetricsRegistry,
+  loadConfig,
+  mountService,
+  registerAuthHook,
+  type Infrastructure,
+} from '@emporium/platform';
+import { silentLogger, testBus, testCache, testDatabase, testTokens } from '@emporium/platform/testing';
+import { createInventoryService } from '@emporium/inventory';
+import { registerGateway } from '@emporium/gateway';
+import { createCatalogService, type CatalogDeps } from './service.ts';
+
+export async function catalogHarness(deps: Partial<CatalogDeps> = {}) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'catalog-test-'));
+  const db = await testDatabase();
+  const infra: Infrastructure = {
+    db,
+    cache: await testCache(),
+    redis: undefined,
+    bus: await testBus(),
+    metrics: createMetricsRegistry(),
+    logger: silentLogger(),
+    async close() {
+      await this.bus.close();
+      await this.cache.close();
+      await db.close();
+    },
+  };
+  const config = { ...loadConfig({}), dataDir, seedDemoData: false };
+  const inventory = await createInventoryService({ config, infra }, { sweepIntervalMs: 0 });
+  const built = await createCatalogService({ config, infra }, { inventory: inventory.api, ...deps });
+  const tokens = await testTokens();
+  const app = createHttpServer({ name: 'test', logLevel: 'silent', metrics: infra.metrics });
+  registerAuthHook(app, tokens.verifier);
+  const gateway = await registerGateway(app, {
+    cache: infra.cache,
+    metrics: infra.metrics,
+    rateLimitPerMinute: 1_000_000,
+    remoteServices: {},
+  });
+  built.api.onChange(async () => {
+    await gateway.invalidate('/api/v1/products');
+    await gateway.invalidate('/api/v1/categories');
+  });
+  await mountService(app, inventory.module);
+  await mountService(app, built.module);
+  await app.ready();
+  return {
+    ...built,
+    infra,
+    inventory: inventory.api,
+    app,
+    tokens,
+    async close() {
+      await built.module.stop?.();
+      await app.close();
+      await infra.close();
+    },
+  };
+}
+
+export type Harness = Awaited<ReturnType<typeof catalogHarness>>;
+
+let counter = 0;
+/** A product body with skus unique to this run, so suites on a shared server never collide. */
+export function productBody(overrides: Record<string, unknown> = {}) {
+  const tag = `${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  return {
+    title: `Trail Runner ${tag}`,
+    description: 'A light shoe for long runs',
+    brand: 'Acme',
+    category: 'Sports/Running/Shoes',
+    attributes: { material: 'mesh' },
+    status: 'active',
+    variants: [
+      { sku: `TR-${tag}-42`, price: { amount: 8999, currency: 'EUR' }, attributes: { size: '42' }, stock: 5 },
+      { sku: `TR-${tag}-43`, price: { amount: 9499, currency: 'EUR' }, attributes: { size: '43' } },
+    ],
+    ...overrides,
+  };
+}
