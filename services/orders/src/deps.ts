@@ -1,0 +1,14 @@
+// The parts of other services' contracts that orders calls (structural, so in-process implementations
+// and HTTP clients both fit).
+import type { InventoryApi } from '@emporium/inventory';
+import type { PaymentsApi } from '@emporium/payments';
+import type { CartApi } from '@emporium/cart';
+
+export interface OrdersDeps {
+  inventory: Pick<InventoryApi, 'reserve' | 'commit' | 'release'>;
+  payments: Pick<PaymentsApi, 'authorize' | 'capture' | 'cancel' | 'refund'>;
+  cart: CartApi;
+}
+
+/** Test hook: called at `before:<step>` and `after:<step>` (action done, not yet recorded). */
+export type SagaHook = (point: string, orderId: string) => Promise<void> | void;

@@ -1,0 +1,273 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { InProcessEventBus, createMetricsRegistry, newId, type Infrastructure } from '@emporium/platform';
+import {
+  buildTestApp,
+  silentLogger,
+  testCache,
+  testDatabase,
+  testTokens,
+  testUrls,
+  uniqueName,
+} from '@emporium/platform/testing';
+import { createPaymentSandbox, type PaymentSandbox } from '@emporium/sandbox-payments';
+import { buildCheckoutStack, CatalogFixture } from '../scripts/stack.ts';
+
+const address = {
+  name: 'Ada Lovelace',
+  line1: '1 Analytical St',
+  city: 'London',
+  postalCode: 'N1 9GU',
+  country: 'GB',
+};
+
+describe(`checkout (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
+  const catalog = new CatalogFixture();
+  let infra: Infrastructure;
+  let sandbox: PaymentSandbox;
+  let gatewayUrl: string;
+  let stack: Awaited<ReturnType<typeof buildCheckoutStack>>;
+  let app: Awaited<ReturnType<typeof buildTestApp>>;
+  let tokens: Awaited<ReturnType<typeof testTokens>>;
+
+  beforeAll(async () => {
+    const db = await testDatabase();
+    infra = {
+      db,
+      cache: await testCache(),
+      redis: undefined,
+      bus: new InProcessEventBus(),
+      metrics: createMetricsRegistry(),
+      logger: silentLogger(),
+      close: async () => {
+        await infra.cache.close();
+        await db.close();
+      },
+    };
+    sandbox = createPaymentSandbox({ logger: false, timeoutHangMs: 5_000 });
+    gatewayUrl = await sandbox.listen(0);
+    stack = await buildCheckoutStack(infra, { gatewayUrl, catalog, gatewayTimeoutMs: 300 });
+    tokens = await testTokens();
+    app = await buildTestApp(stack.modules, tokens.verifier);
+  });
+  afterAll(async () => {
+    await app.close();
+    await sandbox.close();
+    await infra.close();
+  });
+
+  async function product(onHand: number, price = 1000, seller = newId()): Promise<string> {
+    const sku = uniqueName('ORD').toUpperCase();
+    catalog.add({
+      sku,
+      productId: newId(),
+      sellerId: seller,
+      title: `Item ${sku}`,
+      price: { amount: price, currency: 'EUR' },
+      status: 'active',
+    });
+    await stack.inventory.registerSkus([{ sku, sellerId: seller }]);
+    await stack.inventory.setStock({ id: seller, role: 'seller' }, sku, onHand);
+    return sku;
+  }
+  const headers = async (customer: string, key?: string) => ({
+    authorization: `Bearer ${await tokens.tokenFor({ id: customer, role: 'customer' })}`,
+    ...(key ? { 'idempotency-key': key } : {}),
+  });
+  async function fill(customer: string, lines: [string, number][]) {
+    for (const [sku, quantity] of lines) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/cart/items',
+        headers: await headers(customer),
+        payload: { sku, quantity },
+      });
+      expect(res.statusCode).toBe(200);
+    }
+  }
+  const checkout = async (customer: string, token = 'tok_visa', key = newId()) =>
+    app.inject({
+      method: 'POST',
+      url: '/api/v1/orders',
+      headers: await headers(customer, key),
+      payload: { shippingAddress: address, paymentToken: token },
+    });
+  const stock = async (sku: string) => (await stack.inventory.getStock([sku]))[0]!;
+  const authorizations = async (orderId: string) => {
+    const res = await fetch(`${gatewayUrl}/v1/authorizations?reference=${orderId}`, {
+      headers: { authorization: 'Bearer sk_test_emporium' },
+    });
+    return ((await res.json()) as { items: { status: string; capturedAmount: number }[] }).items;
+  };
+
+  it('checks out a two-seller cart: paid, one fulfilment per seller, stock committed, cart emptied', async () => {
+    const a = await product(5, 1500);
+    const b = await product(5, 250);
+    const customer = newId();
+    await fill(customer, [
+      [a, 2],
+      [b, 1],
+    ]);
+    const res = await checkout(customer);
+    expect(res.statusCode).toBe(201);
+    const order = res.json();
+    expect(order).toMatchObject({ status: 'paid', total: { amount: 3250, currency: 'EUR' } });
+    expect(order.fulfilments).toHaveLength(2);
+    expect(order.history.map((h: { status: string }) => h.status)).toEqual(['pending_payment', 'paid']);
+    expect(await stock(a)).toMatchObject({ onHand: 3, reserved: 0 });
+    expect(
+      (await app.inject({ url: '/api/v1/cart', headers: await headers(customer) })).json().items,
+    ).toEqual([]);
+    expect(await authorizations(order.id)).toMatchObject([{ status: 'captured', capturedAmount: 3250 }]);
+  });
+
+  it('answers 409 naming the SKU when stock ran out, and creates no order', async () => {
+    const sku = await product(1);
+    const first = newId();
+    const second = newId();
+    await fill(first, [[sku, 1]]);
+    await fill(second, [[sku, 1]]);
+    expect((await checkout(first)).statusCode).toBe(201);
+    const res = await checkout(second);
+    expect(res.statusCode).toBe(409);
+    expect(res.json().skus).toEqual([sku]);
+    expect((await app.inject({ url: '/api/v1/orders', headers: await headers(second) })).json().total).toBe(
+      0,
+    );
+  });
+
+  it('answers 402 on a declined card, marks the order payment_failed and releases stock at once', async () => {
+    const sku = await product(2);
+    const customer = newId();
+    await fill(customer, [[sku, 2]]);
+    const res = await checkout(customer, 'tok_chargeDeclined');
+    expect(res.statusCode).toBe(402);
+    const [order] = (await app.inject({ url: '/api/v1/orders', headers: await headers(customer) })).json()
+      .items;
+    expect(order.status).toBe('payment_failed');
+    expect(await stock(sku)).toMatchObject({ onHand: 2, reserved: 0, available: 2 });
+  });
+
+  it('retries a gateway timeout and a 500 safely: paid once', async () => {
+    for (const token of ['tok_timeout', 'tok_flaky500']) {
+      const sku = await product(1);
+      const customer = newId();
+      await fill(customer, [[sku, 1]]);
+      const res = await checkout(customer, token);
+      expect(res.statusCode).toBe(201);
+      expect(await authorizations(res.json().id)).toHaveLength(1);
+    }
+  });
+
+  it('creates one order and one charge for 20 identical checkouts sent at once', async () => {
+    const sku = await product(3);
+    const customer = newId();
+    await fill(customer, [[sku, 1]]);
+    const key = newId();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => checkout(customer, 'tok_visa', key)));
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(20).fill(201));
+    const ids = new Set(answers.map((a) => a.json().id));
+    expect(ids.size).toBe(1);
+    expect(await authorizations([...ids][0] as string)).toHaveLength(1);
+    expect(await stock(sku)).toMatchObject({ onHand: 2, reserved: 0 });
+  });
+
+  it('refuses bad checkout input and other people’s orders with 4xx, changing nothing', async () => {
+    const sku = await product(2);
+    const customer = newId();
+    await fill(customer, [[sku, 1]]);
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/api/v1/orders',
+      headers: await headers(customer, newId()),
+      payload: { shippingAddress: { ...address, country: 'Britain' }, paymentToken: 'tok_visa' },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect((await checkout(newId())).statusCode).toBe(400); // empty cart
+    const mine = (await checkout(customer)).json();
+    expect(
+      (await app.inject({ url: `/api/v1/orders/${mine.id}`, headers: await headers(newId()) })).statusCode,
+    ).toBe(404);
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: `/api/v1/orders/${mine.id}/cancel`,
+          headers: await headers(newId()),
+        })
+      ).statusCode,
+    ).toBe(404);
+    expect(await stock(sku)).toMatchObject({ onHand: 1, reserved: 0 });
+  });
+
+  it('cancels a paid order with a refund, and shows sellers only their own lines', async () => {
+    const seller = newId();
+    const mineSku = await product(3, 700, seller);
+    const other = await product(3, 300);
+    const customer = newId();
+    await fill(customer, [
+      [mineSku, 1],
+      [other, 1],
+    ]);
+    const order = (await checkout(customer)).json();
+    const sellerView = await app.inject({
+      url: '/api/v1/seller/orders',
+      headers: { authorization: `Bearer ${await tokens.tokenFor({ id: seller, role: 'seller' })}` },
+    });
+    expect(sellerView.json().items[0].lines.map((l: { sku: string }) => l.sku)).toEqual([mineSku]);
+    const cancelled = await app.inject({
+      method: 'POST',
+      url: `/api/v1/orders/${order.id}/cancel`,
+      headers: await headers(customer),
+    });
+    expect(cancelled.json().status).toBe('refunded');
+    expect(await authorizations(order.id)).toMatchObject([{ status: 'refunded' }]);
+  });
+
+  describe('crash at every saga step', () => {
+    const points = ['reserve', 'authorize', 'capture', 'commit', 'fulfil'].flatMap((s) => [
+      `before:${s}`,
+      `after:${s}`,
+    ]);
+    it.each(points)('recovers an order whose process died at %s', async (point) => {
+      const sku = await product(2, 900);
+      const customer = newId();
+      await fill(customer, [[sku, 1]]);
+      let reached!: () => void;
+      const died = new Promise<void>((r) => (reached = r));
+      // The doomed process: it stops for good at the chosen point, holding a lease that will expire.
+      const doomed = await buildCheckoutStack(infra, {
+        gatewayUrl,
+        catalog,
+        orders: {
+          leaseMs: 300,
+          hook: (p) => (p === point ? (reached(), new Promise<void>(() => undefined)) : undefined),
+        },
+      });
+      void doomed.orders
+        .checkout(customer, newId(), { shippingAddress: address, paymentToken: 'tok_visa' })
+        .catch(() => undefined);
+      await died;
+      const { rows } = await sql<{
+        id: string;
+      }>`select id from ${sql.id('orders', 'orders')} where customer_id = ${customer}`.execute(
+        stack.orders.store.db,
+      );
+      const orderId = rows[0]!.id;
+      await new Promise((r) => setTimeout(r, 350));
+      // The restarted process: its recovery pass drives the order to the end.
+      for (const id of await stack.orders.store.unfinished(1000)) await stack.orders.saga.drive(id);
+      const order = await stack.orders.getOrder(orderId);
+      expect(order?.status).toBe('paid');
+      expect(order?.fulfilments).toHaveLength(1);
+      expect(await stock(sku)).toMatchObject({ onHand: 1, reserved: 0 });
+      expect(await authorizations(orderId)).toMatchObject([{ status: 'captured', capturedAmount: 900 }]);
+      const ledger = await sql<{
+        on_hand: number;
+        reserved: number;
+      }>`select sum(on_hand_delta) as on_hand, sum(reserved_delta) as reserved
+        from ${sql.id('inventory', 'movements')} where sku = ${sku}`.execute(stack.orders.store.db);
+      expect(ledger.rows[0]).toEqual({ on_hand: 1, reserved: 0 });
+    });
+  });
+});

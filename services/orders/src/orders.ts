@@ -1,0 +1,153 @@
+import { createHash } from 'node:crypto';
+import { AppError, conflict, forbidden, newId, notFound, validation } from '@emporium/platform';
+import type { OrdersDeps } from './deps.ts';
+import type { CheckoutSaga } from './saga.ts';
+import type { Failure, OrderRow, OrdersStore } from './store.ts';
+import type { Address, Order, OrdersApi } from './types.ts';
+
+export interface CheckoutRequest {
+  shippingAddress: Address;
+  paymentToken: string;
+}
+
+const IN_FLIGHT = new Set(['reserve', 'authorize', 'capture']);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class Orders implements OrdersApi {
+  constructor(
+    readonly store: OrdersStore,
+    readonly saga: CheckoutSaga,
+    private readonly deps: OrdersDeps,
+    private readonly options: { twinWaitMs: number; leaseMs: number },
+  ) {}
+
+  getOrder(id: string): Promise<Order | undefined> {
+    return this.store.full(id);
+  }
+
+  /**
+   * Checks out the customer's cart. The (customer, key) unique constraint decides which of several
+   * identical requests creates the order; the others wait for that order's outcome and answer the same.
+   */
+  async checkout(customerId: string, idempotencyKey: string, request: CheckoutRequest): Promise<Order> {
+    const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
+    const cart = await this.deps.cart.getCustomerCart(customerId);
+    if (cart.items.length === 0)
+      throw validation('Your cart is empty', [{ field: 'cart', message: 'empty' }]);
+    const currencies = new Set(cart.items.map((i) => i.unitPrice.currency));
+    if (currencies.size > 1)
+      throw validation('A cart with several currencies cannot be checked out in one order');
+    const id = newId();
+    const { row, created } = await this.store.insert(
+      {
+        id,
+        customerId,
+        total: { amount: cart.subtotal.amount, currency: cart.subtotal.currency },
+        address: request.shippingAddress,
+        paymentToken: request.paymentToken,
+        idempotencyKey,
+        requestHash,
+        lines: cart.items.map((i) => ({
+          sku: i.sku,
+          product_id: i.productId,
+          seller_id: i.sellerId,
+          title: i.title,
+          quantity: i.quantity,
+          unit_amount: i.unitPrice.amount,
+        })),
+      },
+      this.options.leaseMs,
+    );
+    if (row.request_hash !== requestHash)
+      throw new AppError('Validation', 'This Idempotency-Key was already used for another checkout request', {
+        fields: [{ field: 'Idempotency-Key', message: 'reused with a different body' }],
+      });
+    const final = created ? await this.saga.drive(id, true) : await this.awaitOutcome(row.id);
+    return this.answer(final ?? row);
+  }
+
+  private async awaitOutcome(id: string): Promise<OrderRow | undefined> {
+    const deadline = Date.now() + this.options.twinWaitMs;
+    let row = await this.store.row(id);
+    while (row && IN_FLIGHT.has(row.saga_step) && Date.now() < deadline) {
+      await sleep(25);
+      row = await this.store.row(id);
+    }
+    return row;
+  }
+
+  private async answer(row: OrderRow): Promise<Order> {
+    const failure: Failure | undefined = row.failure
+      ? ((typeof row.failure === 'string' ? JSON.parse(row.failure) : row.failure) as Failure)
+      : undefined;
+    if (row.status === 'rejected')
+      throw conflict(`Not enough stock for ${(failure?.skus ?? []).join(', ')}`, {
+        skus: failure?.skus ?? [],
+      });
+    if (row.status === 'payment_failed')
+      throw new AppError('PaymentDeclined', failure?.message ?? 'The payment was declined', {
+        orderId: row.id,
+        declineCode: failure?.declineCode,
+      });
+    if (row.status === 'pending_payment' && IN_FLIGHT.has(row.saga_step))
+      throw new AppError(
+        'Unavailable',
+        'The payment is still being processed; retry with the same Idempotency-Key',
+        {
+          orderId: row.id,
+        },
+      );
+    const order = await this.store.full(row.id);
+    if (!order) throw notFound(`order ${row.id}`);
+    return order;
+  }
+
+  async mine(customerId: string, id: string): Promise<Order> {
+    const order = await this.store.full(id);
+    if (!order) throw notFound(`order ${id}`);
+    if (order.customerId !== customerId) throw notFound(`order ${id}`);
+    return order;
+  }
+
+  async cancel(user: { id: string; role: string }, id: string): Promise<Order> {
+    const order = await this.store.full(id);
+    if (!order || (order.customerId !== user.id && user.role !== 'admin')) throw notFound(`order ${id}`);
+    if (order.status === 'pending_payment') {
+      await this.store.requestCancel(id);
+      await this.saga.drive(id);
+    } else if (order.status === 'paid') {
+      // A paid order's saga is done; it is re-opened at the refund step (refund is idempotent per order).
+      const row = await this.store.row(id);
+      if (row?.saga_step !== 'done')
+        throw conflict('The order is still being processed; try again in a moment');
+      await this.store.advance(id, { step: 'refund', note: 'cancelled by customer' });
+      await this.saga.drive(id);
+    } else if (order.status !== 'cancelled' && order.status !== 'refunded') {
+      throw conflict(`An order that is ${order.status} cannot be cancelled`);
+    }
+    return (await this.store.full(id)) ?? order;
+  }
+
+  async list(customerId: string, page: number, perPage: number) {
+    const { ids, total } = await this.store.idsOfCustomer(customerId, perPage, (page - 1) * perPage);
+    return { items: await this.fulls(ids), total, page, perPage };
+  }
+
+  async listForSeller(user: { id: string; role: string }, page: number, perPage: number) {
+    if (user.role !== 'seller' && user.role !== 'admin') throw forbidden();
+    const { ids, total } = await this.store.idsOfSeller(user.id, perPage, (page - 1) * perPage);
+    const orders = await this.fulls(ids);
+    // A seller sees its own lines and fulfilment only, never other sellers' items or the customer's card.
+    const items = orders.map((o) => ({
+      ...o,
+      lines: o.lines.filter((l) => l.sellerId === user.id),
+      fulfilments: o.fulfilments.filter((f) => f.sellerId === user.id),
+    }));
+    return { items, total, page, perPage };
+  }
+
+  private async fulls(ids: string[]): Promise<Order[]> {
+    const orders = await Promise.all(ids.map((id) => this.store.full(id)));
+    return orders.filter((o): o is Order => o !== undefined);
+  }
+}

@@ -1,0 +1,76 @@
+import {
+  eventTablesMigration,
+  loadMigrations,
+  OutboxRelay,
+  type ServiceContext,
+  type ServiceModule,
+} from '@emporium/platform';
+import type { OrdersDeps, SagaHook } from './deps.ts';
+import { Orders } from './orders.ts';
+import { orderInternalRoutes, orderRoutes } from './routes.ts';
+import { CheckoutSaga } from './saga.ts';
+import { OrdersStore, type OrdersDB } from './store.ts';
+
+export interface OrdersServiceOptions {
+  /** How long one process may drive an order before another may take over (crash recovery). */
+  leaseMs?: number;
+  /** Pause before an outage-blocked step is retried. */
+  retryDelayMs?: number;
+  /** How often unfinished sagas are looked for; 0 disables the loop (tests drive recovery by hand). */
+  recoveryIntervalMs?: number;
+  /** How long a duplicate request waits for the original's outcome. */
+  twinWaitMs?: number;
+  hook?: SagaHook;
+}
+
+export async function createOrdersService(
+  ctx: ServiceContext,
+  deps: OrdersDeps,
+  options: OrdersServiceOptions = {},
+): Promise<{ module: ServiceModule; api: Orders }> {
+  const { infra } = ctx;
+  await infra.db.migrate('orders', [
+    eventTablesMigration,
+    ...(await loadMigrations(new URL('../migrations', import.meta.url).pathname)),
+  ]);
+  const store = new OrdersStore(infra.db.forSchema<OrdersDB>('orders'));
+  const relay = new OutboxRelay(store.db, infra.bus, { logger: infra.logger });
+  const leaseMs = options.leaseMs ?? 30_000;
+  const saga = new CheckoutSaga(store, deps, relay, infra.logger, {
+    leaseMs,
+    retryDelayMs: options.retryDelayMs ?? 2_000,
+    hook: options.hook,
+  });
+  const orders = new Orders(store, saga, deps, { twinWaitMs: options.twinWaitMs ?? 20_000, leaseMs });
+  const every = options.recoveryIntervalMs ?? 5_000;
+  let timer: NodeJS.Timeout | undefined;
+  let recovering = false;
+  const recover = async () => {
+    if (recovering) return;
+    recovering = true;
+    try {
+      for (const id of await store.unfinished(50)) await saga.drive(id);
+    } catch (err) {
+      infra.logger.warn({ err }, 'checkout recovery pass failed');
+    } finally {
+      recovering = false;
+    }
+  };
+  const module: ServiceModule = {
+    name: 'orders',
+    routes: orderRoutes(orders),
+    internalRoutes: orderInternalRoutes(orders),
+    async start() {
+      relay.start();
+      if (every > 0) {
+        void recover();
+        timer = setInterval(() => void recover(), every);
+      }
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      await relay.stop();
+    },
+  };
+  return { module, api: orders };
+}

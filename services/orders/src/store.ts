@@ -1,0 +1,293 @@
+import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
+import { createEvent, newId, writeEvents, type DomainEvent, type OutboxTables } from '@emporium/platform';
+import { ORDER_STATUS_CHANGED, type Address, type Order, type OrderStatus, type SagaStep } from './types.ts';
+
+export interface OrdersDB extends OutboxTables {
+  orders: {
+    id: string;
+    customer_id: string;
+    status: OrderStatus | 'rejected';
+    saga_step: SagaStep;
+    total_amount: number;
+    currency: string;
+    shipping_address: string;
+    payment_token: string;
+    idempotency_key: string;
+    request_hash: string;
+    failure: string | null;
+    cancel_requested: Generated<boolean>;
+    locked_until: string | null;
+    attempts: Generated<number>;
+    created_at: Generated<string>;
+    updated_at: Generated<string>;
+  };
+  order_lines: {
+    order_id: string;
+    sku: string;
+    product_id: string;
+    seller_id: string;
+    title: string;
+    quantity: number;
+    unit_amount: number;
+  };
+  status_history: {
+    seq: Generated<number>;
+    order_id: string;
+    status: string;
+    note: string | null;
+    at: Generated<string>;
+  };
+  fulfilments: {
+    id: string;
+    order_id: string;
+    seller_id: string;
+    status: Generated<string>;
+    created_at: Generated<string>;
+  };
+}
+
+export type OrderRow = Selectable<OrdersDB['orders']>;
+export type LineRow = OrdersDB['order_lines'];
+export type Failure = { skus?: string[]; declineCode?: string; message: string; kind: string };
+
+export interface NewOrder {
+  id: string;
+  customerId: string;
+  total: { amount: number; currency: string };
+  address: Address;
+  paymentToken: string;
+  idempotencyKey: string;
+  requestHash: string;
+  lines: Omit<LineRow, 'order_id'>[];
+}
+
+const lease = (ms: number) => sql<string>`now() + ${`${ms} milliseconds`}::interval`;
+
+export class OrdersStore {
+  constructor(readonly db: Kysely<OrdersDB>) {}
+
+  /** Inserts the order holding the saga lease, or returns the order already made with this key. */
+  async insert(order: NewOrder, leaseMs: number): Promise<{ row: OrderRow; created: boolean }> {
+    return this.db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('orders')
+        .values({
+          id: order.id,
+          customer_id: order.customerId,
+          status: 'pending_payment',
+          saga_step: 'reserve',
+          total_amount: order.total.amount,
+          currency: order.total.currency,
+          shipping_address: JSON.stringify(order.address),
+          payment_token: order.paymentToken,
+          idempotency_key: order.idempotencyKey,
+          request_hash: order.requestHash,
+          failure: null,
+          locked_until: lease(leaseMs),
+        })
+        .onConflict((oc) => oc.columns(['customer_id', 'idempotency_key']).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (!inserted) {
+        const existing = await trx
+          .selectFrom('orders')
+          .selectAll()
+          .where('customer_id', '=', order.customerId)
+          .where('idempotency_key', '=', order.idempotencyKey)
+          .executeTakeFirstOrThrow();
+        return { row: existing, created: false };
+      }
+      await trx
+        .insertInto('order_lines')
+        .values(order.lines.map((l) => ({ ...l, order_id: order.id })))
+        .execute();
+      await trx
+        .insertInto('status_history')
+        .values({ order_id: order.id, status: 'pending_payment', note: 'checkout started' })
+        .execute();
+      return { row: inserted, created: true };
+    });
+  }
+
+  async row(id: string): Promise<OrderRow | undefined> {
+    return this.db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async lines(id: string): Promise<LineRow[]> {
+    return this.db.selectFrom('order_lines').selectAll().where('order_id', '=', id).orderBy('sku').execute();
+  }
+
+  /** Takes the saga lease if nobody holds it (or the holder died and it expired). */
+  async claim(id: string, leaseMs: number, holding = false): Promise<OrderRow | undefined> {
+    return this.db
+      .updateTable('orders')
+      .set({ locked_until: lease(leaseMs), attempts: sql`attempts + 1` })
+      .where('id', '=', id)
+      .where('saga_step', '<>', 'done')
+      .$if(!holding, (q) =>
+        q.where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', sql<string>`now()`)])),
+      )
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  async unlock(id: string): Promise<void> {
+    await this.db.updateTable('orders').set({ locked_until: null }).where('id', '=', id).execute();
+  }
+
+  /** Persists the next step (and status, with history and events) in one transaction. */
+  async advance(
+    id: string,
+    change: { step: SagaStep; status?: OrderRow['status']; note?: string; failure?: Failure },
+    events: DomainEvent[] = [],
+  ): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const before = await trx
+        .selectFrom('orders')
+        .select(['status', 'customer_id'])
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable('orders')
+        .set({
+          saga_step: change.step,
+          updated_at: sql`now()`,
+          ...(change.status ? { status: change.status } : {}),
+          ...(change.failure ? { failure: JSON.stringify(change.failure) } : {}),
+        })
+        .where('id', '=', id)
+        .execute();
+      const all = [...events];
+      if (change.status && change.status !== before.status) {
+        await trx
+          .insertInto('status_history')
+          .values({ order_id: id, status: change.status, note: change.note ?? null })
+          .execute();
+        all.push(
+          createEvent(ORDER_STATUS_CHANGED, id, {
+            orderId: id,
+            customerId: before.customer_id,
+            status: change.status,
+          }),
+        );
+      }
+      await writeEvents(trx, all);
+    });
+  }
+
+  async requestCancel(id: string): Promise<void> {
+    await this.db.updateTable('orders').set({ cancel_requested: true }).where('id', '=', id).execute();
+  }
+
+  async createFulfilments(orderId: string, sellers: string[]): Promise<{ id: string; sellerId: string }[]> {
+    await this.db
+      .insertInto('fulfilments')
+      .values(sellers.map((s) => ({ id: newId(), order_id: orderId, seller_id: s })))
+      .onConflict((oc) => oc.columns(['order_id', 'seller_id']).doNothing())
+      .execute();
+    const rows = await this.db
+      .selectFrom('fulfilments')
+      .select(['id', 'seller_id'])
+      .where('order_id', '=', orderId)
+      .execute();
+    return rows.map((r) => ({ id: r.id, sellerId: r.seller_id }));
+  }
+
+  async unfinished(limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('orders')
+      .select('id')
+      .where('saga_step', '<>', 'done')
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', sql<string>`now()`)]))
+      .orderBy('created_at')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  async full(id: string): Promise<Order | undefined> {
+    const row = await this.row(id);
+    if (!row || row.status === 'rejected') return undefined;
+    const [lines, history, fulfilments] = await Promise.all([
+      this.lines(id),
+      this.db
+        .selectFrom('status_history')
+        .select(['status', 'note', 'at'])
+        .where('order_id', '=', id)
+        .orderBy('seq')
+        .execute(),
+      this.db
+        .selectFrom('fulfilments')
+        .select(['id', 'seller_id', 'status'])
+        .where('order_id', '=', id)
+        .orderBy('seller_id')
+        .execute(),
+    ]);
+    const currency = row.currency;
+    return {
+      id: row.id,
+      customerId: row.customer_id,
+      status: row.status,
+      total: { amount: row.total_amount, currency },
+      lines: lines.map((l) => ({
+        sku: l.sku,
+        productId: l.product_id,
+        sellerId: l.seller_id,
+        title: l.title,
+        quantity: l.quantity,
+        unitPrice: { amount: l.unit_amount, currency },
+        lineTotal: { amount: l.unit_amount * l.quantity, currency },
+      })),
+      shippingAddress: (typeof row.shipping_address === 'string'
+        ? JSON.parse(row.shipping_address)
+        : row.shipping_address) as Address,
+      fulfilments: fulfilments.map((f) => ({
+        id: f.id,
+        sellerId: f.seller_id,
+        status: f.status,
+        skus: lines.filter((l) => l.seller_id === f.seller_id).map((l) => l.sku),
+      })),
+      history: history.map((h) => ({
+        status: h.status,
+        ...(h.note ? { note: h.note } : {}),
+        at: new Date(h.at).toISOString(),
+      })),
+      createdAt: new Date(row.created_at).toISOString(),
+    };
+  }
+
+  async idsOfCustomer(
+    customerId: string,
+    limit: number,
+    offset: number,
+  ): Promise<{ ids: string[]; total: number }> {
+    const base = this.db
+      .selectFrom('orders')
+      .where('customer_id', '=', customerId)
+      .where('status', '<>', 'rejected');
+    const [rows, count] = await Promise.all([
+      base.select('id').orderBy('created_at', 'desc').limit(limit).offset(offset).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { ids: rows.map((r) => r.id), total: Number(count.n) };
+  }
+
+  async idsOfSeller(
+    sellerId: string,
+    limit: number,
+    offset: number,
+  ): Promise<{ ids: string[]; total: number }> {
+    const base = this.db
+      .selectFrom('orders')
+      .where('status', 'not in', ['rejected', 'pending_payment', 'payment_failed'])
+      .where('id', 'in', (eb) =>
+        eb.selectFrom('order_lines').select('order_id').where('seller_id', '=', sellerId),
+      );
+    const [rows, count] = await Promise.all([
+      base.select('id').orderBy('created_at', 'desc').limit(limit).offset(offset).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { ids: rows.map((r) => r.id), total: Number(count.n) };
+  }
+}
