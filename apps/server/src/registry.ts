@@ -1,6 +1,14 @@
 import type { ServiceContext, ServiceModule, ServiceName } from '@emporium/platform';
-import { createInventoryService, InventoryHttpClient } from '@emporium/inventory';
+import { createInventoryService, InventoryHttpClient, type InventoryApi } from '@emporium/inventory';
 import { createUsersService, UsersHttpClient } from '@emporium/users';
+import { createCartService, CartHttpClient, type CartApi, type VariantSource } from '@emporium/cart';
+import {
+  createPaymentsService,
+  PaymentsHttpClient,
+  paymentSettings,
+  type PaymentsApi,
+} from '@emporium/payments';
+import { createOrdersService, OrdersHttpClient } from '@emporium/orders';
 
 /**
  * The domain APIs of the services, by name. A service that runs in this process contributes its
@@ -32,5 +40,35 @@ export const serviceEntries: ServiceEntry[] = [
     dependsOn: [],
     create: (ctx) => createInventoryService(ctx),
     client: (url) => new InventoryHttpClient(url),
+  },
+  // cart must come after the catalog entry (it calls CatalogApi.getVariants).
+  {
+    name: 'cart',
+    dependsOn: ['catalog', 'inventory'],
+    create: (ctx, apis) =>
+      createCartService(ctx, {
+        catalog: apis.catalog as VariantSource,
+        inventory: apis.inventory as InventoryApi,
+      }),
+    client: (url) => new CartHttpClient(url),
+  },
+  {
+    name: 'payments',
+    dependsOn: [],
+    // The platform Config has no payment settings yet: read once here (ADR 0701).
+    // eslint-disable-next-line no-restricted-properties
+    create: (ctx) => createPaymentsService(ctx, paymentSettings(process.env)),
+    client: (url) => new PaymentsHttpClient(url),
+  },
+  {
+    name: 'orders',
+    dependsOn: ['cart', 'inventory', 'payments'],
+    create: (ctx, apis) =>
+      createOrdersService(ctx, {
+        cart: apis.cart as CartApi,
+        inventory: apis.inventory as InventoryApi,
+        payments: apis.payments as PaymentsApi,
+      }),
+    client: (url) => new OrdersHttpClient(url),
   },
 ];

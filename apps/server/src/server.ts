@@ -14,6 +14,7 @@ import {
 import type { JSONWebKeySet } from 'jose';
 import { registerGateway } from '@emporium/gateway';
 import { composeServices, type ComposedServices } from './compose.ts';
+import { paymentSettings, startPaymentSandbox, type RunningSandbox } from '@emporium/payments';
 
 export interface RunningServer {
   app: HttpServer;
@@ -44,6 +45,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     dataDir: config.dataDir,
     logger,
   });
+  const sandbox = await startEmbeddedPaymentSandbox(config);
   const services = await composeServices(config, infra);
   const app = createHttpServer({
     name: 'emporium',
@@ -79,6 +81,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await closeGracefully(app, config.shutdownTimeoutMs);
       for (const module of [...services.modules].reverse()) await module.stop?.();
       await infra.close();
+      await sandbox?.stop();
     },
   };
+}
+
+/** Embedded mode with no PAYMENTS_GATEWAY_URL: the payment sandbox runs as a child process (ADR 0701). */
+async function startEmbeddedPaymentSandbox(config: Config): Promise<RunningSandbox | undefined> {
+  // eslint-disable-next-line no-restricted-properties
+  const env = process.env;
+  const settings = paymentSettings(env);
+  if (!config.services.includes('payments') || config.databaseUrl || !settings.embeddedSandbox)
+    return undefined;
+  return startPaymentSandbox(settings, `http://127.0.0.1:${config.port}/api/v1/webhooks/payments`, env);
 }

@@ -11,3 +11,4 @@ export type { PaymentGateway, GatewayAuthorization } from './gateway.ts';
 export { createPaymentsService } from './service.ts';
 export { PaymentsHttpClient } from './client.ts';
 export { paymentSettings, DEFAULT_SANDBOX_PORT, type PaymentSettings } from './settings.ts';
+export { startPaymentSandbox, type RunningSandbox } from './embedded-sandbox.ts';
