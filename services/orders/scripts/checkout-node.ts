@@ -1,0 +1,48 @@
+// One process serving inventory, cart, payments and orders on a real PostgreSQL: the flash-sale test and
+// the checkout benchmark start two of these. Prints "READY <url>" when listening.
+//   DATABASE_URL, PAYMENTS_GATEWAY_URL, CHECKOUT_FIXTURE (JSON file of catalog variants),
+//   CHECKOUT_JWKS (JSON key set that verifies access tokens), PORT (default 0)
+import pino from 'pino';
+import type { JSONWebKeySet } from 'jose';
+import {
+  closeGracefully,
+  createAccessTokenVerifier,
+  createHttpServer,
+  mountService,
+  openInfrastructure,
+  registerAuthHook,
+} from '@emporium/platform';
+import { buildCheckoutStack, CatalogFixture } from './stack.ts';
+
+const env = process.env;
+const logger = pino({ level: env.LOG_LEVEL ?? 'warn' });
+const infra = await openInfrastructure({
+  databaseUrl: env.DATABASE_URL,
+  redisUrl: env.REDIS_URL,
+  natsUrl: undefined,
+  dataDir: '',
+  logger,
+  inMemoryDatabase: true,
+});
+const stack = await buildCheckoutStack(infra, {
+  gatewayUrl: env.PAYMENTS_GATEWAY_URL ?? 'http://127.0.0.1:4010',
+  catalog: new CatalogFixture(env.CHECKOUT_FIXTURE),
+  orders: { recoveryIntervalMs: 2_000 },
+  gatewayTimeoutMs: 5_000,
+});
+const jwks = JSON.parse(env.CHECKOUT_JWKS ?? '{"keys":[]}') as JSONWebKeySet;
+const app = createHttpServer({ name: 'checkout-node', logLevel: 'warn', metrics: infra.metrics });
+registerAuthHook(app, createAccessTokenVerifier({ jwks: async () => jwks }));
+for (const module of stack.modules) await mountService(app, module);
+for (const module of stack.modules) await module.start?.();
+const url = await app.listen({ port: Number(env.PORT ?? 0), host: '127.0.0.1' });
+process.stdout.write(`READY ${url}\n`);
+
+process.once('SIGTERM', () => {
+  void (async () => {
+    await closeGracefully(app, 2_000);
+    for (const module of [...stack.modules].reverse()) await module.stop?.();
+    await infra.close();
+    process.exit(0);
+  })();
+});
