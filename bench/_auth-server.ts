@@ -14,7 +14,7 @@ const config = loadConfig({
   SEED_DEMO_DATA: 'false',
   DATA_DIR: mkdtempSync(join(tmpdir(), 'emporium-bench-auth-')),
   LOG_LEVEL: 'warn',
-  RATE_LIMIT_PER_MINUTE: '100000000',
+  RATE_LIMIT_PER_MINUTE: '10000000',
   ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
   ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
 });
