@@ -1,6 +1,7 @@
 import type { ServiceContext, ServiceModule, ServiceName } from '@emporium/platform';
 import { createInventoryService, InventoryHttpClient, type InventoryApi } from '@emporium/inventory';
-import { createUsersService, UsersHttpClient } from '@emporium/users';
+import { createUsersService, UsersHttpClient, type UsersApi } from '@emporium/users';
+import { createCatalogService, CatalogHttpClient, type CatalogApi } from '@emporium/catalog';
 import { createCartService, CartHttpClient, type CartApi, type VariantSource } from '@emporium/cart';
 import {
   createPaymentsService,
@@ -9,6 +10,7 @@ import {
   type PaymentsApi,
 } from '@emporium/payments';
 import { createOrdersService, OrdersHttpClient } from '@emporium/orders';
+import { createSearchService, SearchHttpClient } from '@emporium/search';
 
 /**
  * The domain APIs of the services, by name. A service that runs in this process contributes its
@@ -40,6 +42,26 @@ export const serviceEntries: ServiceEntry[] = [
     dependsOn: [],
     create: (ctx) => createInventoryService(ctx),
     client: (url) => new InventoryHttpClient(url),
+  },
+  {
+    name: 'catalog',
+    dependsOn: ['inventory', 'users'],
+    create: (ctx, apis) =>
+      createCatalogService(ctx, {
+        inventory: apis.inventory as InventoryApi | undefined,
+        users: apis.users as UsersApi | undefined,
+      }),
+    client: (url) => new CatalogHttpClient(url),
+  },
+  {
+    name: 'search',
+    dependsOn: ['catalog', 'inventory'],
+    create: (ctx, apis) =>
+      createSearchService(ctx, {
+        catalog: apis.catalog as CatalogApi,
+        inventory: apis.inventory as InventoryApi,
+      }),
+    client: (url) => new SearchHttpClient(url),
   },
   // cart must come after the catalog entry (it calls CatalogApi.getVariants).
   {

@@ -13,6 +13,7 @@ import {
 } from '@emporium/platform';
 import type { JSONWebKeySet } from 'jose';
 import { registerGateway } from '@emporium/gateway';
+import { stalePathPrefixes, type CatalogChange, type LocalCatalogApi } from '@emporium/catalog';
 import { composeServices, type ComposedServices } from './compose.ts';
 import { paymentSettings, startPaymentSandbox, type RunningSandbox } from '@emporium/payments';
 
@@ -61,13 +62,24 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   });
   registerAuthHook(app, tokenVerifier(config, services));
   if (config.services.includes('gateway')) {
-    await registerGateway(app, {
+    const responseCache = await registerGateway(app, {
       cache: infra.cache,
       redis: infra.redis,
       metrics: infra.metrics,
       rateLimitPerMinute: config.rateLimitPerMinute,
       remoteServices: services.remote,
     });
+    // Catalog changes drop the gateway's cached product and category responses: at once in-process,
+    // through the catalog's events when the catalog runs elsewhere.
+    const dropStale = async (change: CatalogChange) => {
+      for (const prefix of stalePathPrefixes(change)) await responseCache.invalidate(prefix);
+    };
+    const catalog = services.apis.catalog as Partial<LocalCatalogApi> | undefined;
+    if (catalog?.onChange && !services.remote.catalog) catalog.onChange(dropStale);
+    else if (services.remote.catalog)
+      await infra.bus.subscribe('gateway-catalog-cache', ['catalog.product.>'], (e) =>
+        dropStale({ productIds: [e.subject] }),
+      );
   }
   for (const module of services.modules) await mountService(app, module);
   for (const module of services.modules) await module.start?.();

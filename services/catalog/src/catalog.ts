@@ -62,6 +62,7 @@ export type ProductWithAvailability = ProductDetail & {
 };
 
 const MAX_PER_PAGE = 100;
+const STOCK_CONCURRENCY = 6;
 
 /** The catalog's domain logic: seller writes, browse reads with cache-aside, and the CatalogApi. */
 export class Catalog implements CatalogApi {
@@ -101,35 +102,32 @@ export class Catalog implements CatalogApi {
    */
   async writeBatch(
     actor: Actor,
-    sellerId: string,
-    items: (WriteItem & { rating?: { average: number; count: number } })[],
+    items: WriteItem[],
+    options: { forwardStock?: boolean } = {},
   ): Promise<WriteResult[]> {
-    const { ready, failed, unchanged } = await this.writer.prepare(sellerId, items);
-    const registered = await this.registerSkus(sellerId, ready, failed);
-    const results = await this.writer.write(sellerId, registered);
+    const { ready, failed, unchanged } = await this.writer.prepare(items);
+    const registered = await this.registerSkus(ready, failed);
+    const results = await this.writer.write(registered);
     const changedIds = results
       .filter((r) => r.outcome !== 'unchanged' && r.productId)
       .map((r) => r.productId!);
     if (changedIds.length > 0) {
       this.deps.afterCommit();
       await this.changed(changedIds);
-      await this.forwardStock(
-        actor,
-        registered.filter((p) => changedIds.includes(p.document.id)).map((p) => p.item.input),
-        results,
-      );
+      const changed = new Set(changedIds);
+      if (options.forwardStock !== false)
+        await this.forwardStock(
+          actor,
+          registered.filter((p) => changed.has(p.document.id)).map((p) => p.item.input),
+        );
     }
     return [...results, ...unchanged, ...failed].sort((a, b) => a.line - b.line);
   }
 
-  private async registerSkus<T extends { item: WriteItem }>(
-    sellerId: string,
-    ready: T[],
-    failed: WriteResult[],
-  ): Promise<T[]> {
+  private async registerSkus<T extends { item: WriteItem }>(ready: T[], failed: WriteResult[]): Promise<T[]> {
     const inventory = this.deps.inventory;
     if (!inventory || ready.length === 0) return ready;
-    const skusOf = (p: T) => p.item.input.variants.map((v) => ({ sku: v.sku, sellerId }));
+    const skusOf = (p: T) => p.item.input.variants.map((v) => ({ sku: v.sku, sellerId: p.item.sellerId }));
     try {
       await inventory.registerSkus(ready.flatMap(skusOf));
       return ready;
@@ -153,18 +151,21 @@ export class Catalog implements CatalogApi {
     return ok;
   }
 
-  private async forwardStock(actor: Actor, inputs: ProductInput[], _results: WriteResult[]): Promise<void> {
+  /** Stock belongs to inventory, which sets it sku by sku; a few calls run at once (a pool on PostgreSQL). */
+  private async forwardStock(actor: Actor, inputs: ProductInput[]): Promise<void> {
     const inventory = this.deps.inventory;
     if (!inventory) return;
-    for (const input of inputs)
-      for (const v of input.variants)
-        if (v.stock !== undefined) await inventory.setStock(actor, v.sku, v.stock);
+    const queue = inputs.flatMap((input) => input.variants.filter((v) => v.stock !== undefined));
+    const worker = async () => {
+      for (let v = queue.pop(); v; v = queue.pop()) await inventory.setStock(actor, v.sku, v.stock!);
+    };
+    await Promise.all(Array.from({ length: STOCK_CONCURRENCY }, worker));
   }
 
   async createProduct(actor: Actor, body: unknown): Promise<{ product: ProductDetail; created: boolean }> {
     const checked = checkProduct(body);
     if (!checked.ok) throw validation('The product is not valid', checked.errors);
-    const [result] = await this.writeBatch(actor, actor.id, [{ line: 1, input: checked.value }]);
+    const [result] = await this.writeBatch(actor, [{ line: 1, sellerId: actor.id, input: checked.value }]);
     const productId = throwIfFailed(result);
     return { product: await this.ownDetail(actor, productId), created: result?.outcome === 'created' };
   }
@@ -174,7 +175,9 @@ export class Catalog implements CatalogApi {
     const current = await this.inputOf(row);
     const checked = checkProduct({ ...current, ...patch, handle: row.handle }, true);
     if (!checked.ok) throw validation('The product is not valid', checked.errors);
-    const result = (await this.writeBatch(actor, row.seller_id, [{ line: 1, input: checked.value }]))[0];
+    const result = (
+      await this.writeBatch(actor, [{ line: 1, sellerId: row.seller_id, input: checked.value }])
+    )[0];
     throwIfFailed(result);
     return this.ownDetail(actor, id);
   }
@@ -433,3 +436,15 @@ function throwIfFailed(result: WriteResult | undefined): string {
 }
 
 export { toDocument };
+
+/**
+ * The public URL prefixes whose cached responses a change makes stale (for the gateway's response
+ * cache); past a few products one prefix is cheaper than many.
+ */
+export function stalePathPrefixes(change: CatalogChange): string[] {
+  const products =
+    change.productIds.length > 20
+      ? ['/api/v1/products']
+      : ['/api/v1/products?', ...change.productIds.map((id) => `/api/v1/products/${id}`)];
+  return [...products, '/api/v1/categories'];
+}

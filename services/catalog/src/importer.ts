@@ -35,6 +35,10 @@ export interface ImportOptions {
   format: ImportFormat;
   input: Readable;
   batchSize?: number;
+  /** Forward `stock` columns to inventory (default true); one inventory call per sku. */
+  forwardStock?: boolean;
+  /** Batches written at once (default 2). */
+  concurrency?: number;
   onProgress?: (report: ImportReport & { bytes: number }) => void;
 }
 
@@ -42,10 +46,12 @@ const MAX_REPORTED_ERRORS = 1000;
 
 async function* ndjsonRows(
   input: Readable,
+  progress: { bytes: number },
 ): AsyncGenerator<{ line: number; row?: Record<string, unknown>; error?: string }> {
   let line = 0;
   for await (const text of createInterface({ input, crlfDelay: Infinity })) {
     line++;
+    progress.bytes += Buffer.byteLength(text) + 1;
     if (text.trim() === '') continue;
     try {
       const row: unknown = JSON.parse(text);
@@ -60,10 +66,17 @@ async function* ndjsonRows(
 
 async function* csvRows(
   input: Readable,
+  progress: { bytes: number },
 ): AsyncGenerator<{ line: number; row?: Record<string, unknown>; error?: string }> {
   input.setEncoding('utf8');
   let header: string[] | undefined;
-  for await (const record of parseCsv(input as AsyncIterable<string>)) {
+  async function* counted() {
+    for await (const chunk of input as AsyncIterable<string>) {
+      progress.bytes += Buffer.byteLength(chunk);
+      yield chunk;
+    }
+  }
+  for await (const record of parseCsv(counted())) {
     if (!header) {
       header = record.fields.map((h) => h.trim().toLowerCase().replace(/\s+/g, '_'));
       continue;
@@ -99,9 +112,10 @@ export async function importProducts(catalog: Catalog, options: ImportOptions): 
     errorsTruncated: false,
     elapsedMs: 0,
   };
-  let bytes = 0;
-  options.input.on('data', (chunk: Buffer | string) => (bytes += chunk.length));
+  const progress = { bytes: 0 };
   const batchSize = options.batchSize ?? 500;
+  const concurrency = Math.max(1, options.concurrency ?? 2);
+  const pending = new Set<Promise<void>>();
   const grouper = new RowGrouper();
   let batch: SourceProduct[] = [];
 
@@ -110,14 +124,20 @@ export async function importProducts(catalog: Catalog, options: ImportOptions): 
     if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push({ line, errors });
     else report.errorsTruncated = true;
   };
+  // Up to `concurrency` batches are written at once (separate pool connections on PostgreSQL).
   const flush = async () => {
-    await writeBatch(catalog, options, batch, report, fail);
+    const written = writeBatch(catalog, options, batch, report, fail).then(() => {
+      pending.delete(written);
+      report.elapsedMs = Date.now() - started;
+      options.onProgress?.({ ...report, bytes: progress.bytes });
+    });
+    pending.add(written);
     batch = [];
-    report.elapsedMs = Date.now() - started;
-    options.onProgress?.({ ...report, bytes });
+    if (pending.size >= concurrency) await Promise.race(pending);
   };
 
-  const rows = options.format === 'csv' ? csvRows(options.input) : ndjsonRows(options.input);
+  const rows =
+    options.format === 'csv' ? csvRows(options.input, progress) : ndjsonRows(options.input, progress);
   for await (const { line, row, error } of rows) {
     report.rows++;
     if (error || !row) {
@@ -129,6 +149,7 @@ export async function importProducts(catalog: Catalog, options: ImportOptions): 
   }
   batch.push(...grouper.flush());
   await flush();
+  await Promise.all(pending);
   report.errors.sort((a, b) => a.line - b.line);
   return report;
 }
@@ -140,7 +161,7 @@ async function writeBatch(
   report: ImportReport,
   fail: (line: number, errors: FieldError[]) => void,
 ) {
-  const bySeller = new Map<string, WriteItem[]>();
+  const items: WriteItem[] = [];
   for (const source of batch) {
     report.products++;
     if (source.errors) {
@@ -157,15 +178,10 @@ async function writeBatch(
       fail(source.line, [{ field: 'seller', message: 'is required (or pass --seller)' }]);
       continue;
     }
-    const items = bySeller.get(sellerId) ?? [];
-    items.push({ line: source.line, input: checked.value });
-    bySeller.set(sellerId, items);
+    items.push({ line: source.line, sellerId, input: checked.value });
   }
-  for (const [sellerId, items] of bySeller) {
-    const results = await catalog.writeBatch(options.actor, sellerId, items);
-    for (const r of results) {
-      if (r.errors) fail(r.line, r.errors);
-      else if (r.outcome) report[r.outcome]++;
-    }
+  for (const r of await catalog.writeBatch(options.actor, items, { forwardStock: options.forwardStock })) {
+    if (r.errors) fail(r.line, r.errors);
+    else if (r.outcome) report[r.outcome]++;
   }
 }

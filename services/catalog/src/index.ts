@@ -9,7 +9,7 @@ export type {
   VariantSummary,
 } from './types.ts';
 export { CATALOG_EVENT_TYPES } from './types.ts';
-export type { CatalogChange, ChangeListener } from './catalog.ts';
+export { stalePathPrefixes, type CatalogChange, type ChangeListener } from './catalog.ts';
 export { createCatalogService, type CatalogDeps, type LocalCatalogApi } from './service.ts';
 export { CatalogHttpClient } from './client.ts';
 export type { BlobStore } from './blob-store.ts';

@@ -68,7 +68,7 @@ function departmentOf(category: string): [string, number] {
   return [names[index] ?? 'Other', index < 0 ? 0 : index];
 }
 
-function itemOf(p: DummyProduct): { sellerId: string; item: WriteItem; reviews: DummyProduct['reviews'] } {
+function itemOf(p: DummyProduct): { item: WriteItem; reviews: DummyProduct['reviews'] } {
   const [department, index] = departmentOf(p.category);
   const seller = DEMO_SELLERS[SELLER_OF_DEPARTMENT[index] ?? 0]!;
   const attributes: Record<string, string> = {};
@@ -82,10 +82,10 @@ function itemOf(p: DummyProduct): { sellerId: string; item: WriteItem; reviews: 
   if (p.tags?.length) attributes.tags = p.tags.join(', ');
   const reviews = p.reviews ?? [];
   return {
-    sellerId: seller.id,
     reviews,
     item: {
       line: p.id,
+      sellerId: seller.id,
       rating: { average: Math.round(p.rating * 100) / 100, count: reviews.length },
       input: {
         title: p.title,
@@ -113,34 +113,27 @@ export async function seedDemoCatalog(catalog: Catalog, logger: Logger): Promise
   const any = await catalog.queries.anyProduct();
   if (any) return 0;
   const products = JSON.parse(await readFile(dataFile, 'utf8')) as DummyProduct[];
-  const bySeller = new Map<string, ReturnType<typeof itemOf>[]>();
-  for (const p of products) {
-    const entry = itemOf(p);
-    bySeller.set(entry.sellerId, [...(bySeller.get(entry.sellerId) ?? []), entry]);
-  }
+  const entries = products.map(itemOf);
+  const byLine = new Map(entries.map((e) => [e.item.line, e]));
   const actor = { id: 'catalog-seed', role: 'admin' as const };
-  let written = 0;
-  for (const [sellerId, entries] of bySeller) {
-    const results = await catalog.writeBatch(
-      actor,
-      sellerId,
-      entries.map((e) => e.item),
-    );
-    const reviews = results.flatMap((r, i) =>
-      r.outcome === 'created' && r.productId
-        ? (entries[i]?.reviews ?? []).map((v) => ({
-            id: newId(),
-            product_id: r.productId!,
-            rating: Math.min(5, Math.max(1, Math.round(v.rating))),
-            comment: v.comment,
-            reviewer_name: v.reviewerName,
-            created_at: v.date,
-          }))
-        : [],
-    );
-    await catalog.queries.insertReviews(reviews);
-    written += results.filter((r) => r.outcome === 'created').length;
-  }
+  const results = await catalog.writeBatch(
+    actor,
+    entries.map((e) => e.item),
+  );
+  const reviews = results.flatMap((r) =>
+    r.outcome === 'created' && r.productId
+      ? (byLine.get(r.line)?.reviews ?? []).map((v) => ({
+          id: newId(),
+          product_id: r.productId!,
+          rating: Math.min(5, Math.max(1, Math.round(v.rating))),
+          comment: v.comment,
+          reviewer_name: v.reviewerName,
+          created_at: v.date,
+        }))
+      : [],
+  );
+  await catalog.queries.insertReviews(reviews);
+  const written = results.filter((r) => r.outcome === 'created').length;
   logger.info({ products: written }, 'seeded the demo catalog');
   return written;
 }

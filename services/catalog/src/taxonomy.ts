@@ -107,6 +107,27 @@ export class Taxonomy {
     return row.id;
   }
 
+  /** Resolves many brand names with two statements (import batches bring hundreds). */
+  async preloadBrands(names: (string | null | undefined)[]): Promise<void> {
+    const missing = new Map<string, string>();
+    for (const name of names) {
+      const key = name?.trim().toLowerCase();
+      if (name && key && !this.brands.has(key)) missing.set(key, name.trim());
+    }
+    if (missing.size === 0) return;
+    await this.db
+      .insertInto('brands')
+      .values([...missing].map(([key, name]) => ({ id: newId(), name, key })))
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    const rows = await this.db
+      .selectFrom('brands')
+      .select(['id', 'key'])
+      .where('key', 'in', [...missing.keys()])
+      .execute();
+    for (const r of rows) this.brands.set(r.key, r.id);
+  }
+
   /** Every category whose path is `path` or below it (for listings of a parent category). */
   async descendantIds(category: string): Promise<string[]> {
     const path = isId(category)

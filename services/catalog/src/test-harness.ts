@@ -14,6 +14,7 @@ import { silentLogger, testBus, testCache, testDatabase, testTokens } from '@emp
 import { createInventoryService } from '@emporium/inventory';
 import { registerGateway } from '@emporium/gateway';
 import { createCatalogService, type CatalogDeps } from './service.ts';
+import { stalePathPrefixes } from './catalog.ts';
 
 export async function catalogHarness(deps: Partial<CatalogDeps> = {}) {
   const dataDir = await mkdtemp(join(tmpdir(), 'catalog-test-'));
@@ -43,9 +44,8 @@ export async function catalogHarness(deps: Partial<CatalogDeps> = {}) {
     rateLimitPerMinute: 1_000_000,
     remoteServices: {},
   });
-  built.api.onChange(async () => {
-    await gateway.invalidate('/api/v1/products');
-    await gateway.invalidate('/api/v1/categories');
+  built.api.onChange(async (change) => {
+    for (const prefix of stalePathPrefixes(change)) await gateway.invalidate(prefix);
   });
   await mountService(app, inventory.module);
   await mountService(app, built.module);

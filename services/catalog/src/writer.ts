@@ -6,9 +6,10 @@ import { imageUrl } from './queries.ts';
 import type { Taxonomy } from './taxonomy.ts';
 import type { CatalogEventType, ProductDocument, ProductInput, ProductStatus } from './types.ts';
 
-/** One product of a write batch, with the line it came from (imports) for error reports. */
+/** One product of a write batch, its owner, and the line it came from (imports) for error reports. */
 export interface WriteItem {
   line: number;
+  sellerId: string;
   input: ProductInput;
   /** A rating summary to start from (demo data); sellers cannot set it. */
   rating?: { average: number; count: number };
@@ -24,8 +25,10 @@ export interface WriteResult {
   errors?: FieldError[];
 }
 
-interface Prepared {
+export interface Prepared {
   item: WriteItem;
+  /** seller + handle: a product's identity for upserts. */
+  key: string;
   id: string;
   handle: string;
   brandId: string | null;
@@ -33,6 +36,9 @@ interface Prepared {
   document: ProductDocument;
   hash: string;
 }
+
+export const handleOf = (input: ProductInput) => input.handle ?? input.variants[0]?.sku ?? '';
+const keyOf = (sellerId: string, handle: string) => `${sellerId}\u0000${handle}`;
 
 const hashOf = (input: ProductInput, categoryPath: string) =>
   createHash('sha1')
@@ -43,7 +49,7 @@ const hashOf = (input: ProductInput, categoryPath: string) =>
  * The one write path of the catalog: a seller's create, update, archive and every import batch go
  * through it. Products upsert by (seller, handle), variants by sku; a product whose content hash did not
  * change is not touched and emits nothing, so re-running an import is a no-op. Each changed product
- * writes exactly one event, in the same transaction.
+ * writes exactly one event, in the same transaction as the change.
  */
 export class ProductWriter {
   constructor(
@@ -51,33 +57,33 @@ export class ProductWriter {
     private readonly taxonomy: Taxonomy,
   ) {}
 
-  /** Resolves references and finds rows that cannot be written (sku owned elsewhere, repeated sku). */
+  /** Resolves references, drops unchanged products and finds rows that cannot be written. */
   async prepare(
-    sellerId: string,
     items: WriteItem[],
   ): Promise<{ ready: Prepared[]; failed: WriteResult[]; unchanged: WriteResult[] }> {
     const failed: WriteResult[] = [];
     const unchanged: WriteResult[] = [];
-    const existing = await this.existing(
-      sellerId,
-      items.map((i) => i.input.handle ?? i.input.variants[0]?.sku ?? ''),
-    );
+    await this.taxonomy.preloadBrands(items.map((i) => i.input.brand));
+    const existing = await this.existing(items);
     const owners = await this.skuOwners(items.flatMap((i) => i.input.variants.map((v) => v.sku)));
     const claimed = new Map<string, string>();
+    const keys = new Set<string>();
     const ready: Prepared[] = [];
     for (const item of items) {
-      const handle = item.input.handle ?? item.input.variants[0]?.sku ?? '';
+      const handle = handleOf(item.input);
+      const key = keyOf(item.sellerId, handle);
       const errors: FieldError[] = [];
       item.input.variants.forEach((v, i) => {
         const owner = owners.get(v.sku);
-        if (owner && owner.sellerId !== sellerId)
-          errors.push({ field: `variants[${i}].sku`, message: `sku ${v.sku} belongs to another seller` });
+        const field = `variants[${i}].sku`;
+        if (owner && owner.sellerId !== item.sellerId)
+          errors.push({ field, message: `sku ${v.sku} belongs to another seller` });
         else if (owner && owner.handle !== handle)
-          errors.push({ field: `variants[${i}].sku`, message: `sku ${v.sku} belongs to another product` });
-        else if (claimed.has(v.sku) && claimed.get(v.sku) !== handle)
-          errors.push({ field: `variants[${i}].sku`, message: `sku ${v.sku} repeats an earlier row` });
+          errors.push({ field, message: `sku ${v.sku} belongs to another product` });
+        else if (claimed.has(v.sku) && claimed.get(v.sku) !== key)
+          errors.push({ field, message: `sku ${v.sku} repeats an earlier row` });
       });
-      if (ready.some((p) => p.handle === handle))
+      if (keys.has(key))
         errors.push({
           field: 'handle',
           message: `product ${handle} repeats an earlier row (keep its rows together)`,
@@ -86,9 +92,10 @@ export class ProductWriter {
         failed.push({ line: item.line, errors });
         continue;
       }
-      item.input.variants.forEach((v) => claimed.set(v.sku, handle));
-      const prepared = await this.prepareOne(sellerId, item, handle);
-      const before = existing.get(handle);
+      keys.add(key);
+      item.input.variants.forEach((v) => claimed.set(v.sku, key));
+      const prepared = await this.prepareOne(item, handle, key);
+      const before = existing.get(key);
       if (before?.hash === prepared.hash)
         unchanged.push({ line: item.line, outcome: 'unchanged', productId: before.id });
       else ready.push(prepared);
@@ -96,17 +103,18 @@ export class ProductWriter {
     return { ready, failed, unchanged };
   }
 
-  private async existing(sellerId: string, handles: string[]) {
-    const rows = await this.db
-      .selectFrom('products')
-      .select(['id', 'handle', 'content_hash'])
-      .where('seller_id', '=', sellerId)
-      .where('handle', 'in', handles.length > 0 ? handles : [''])
-      .execute();
-    return new Map(rows.map((r) => [r.handle, { id: r.id, hash: r.content_hash }]));
+  private async existing(items: WriteItem[]) {
+    const rows = items.length
+      ? await this.db
+          .selectFrom('products')
+          .select(['id', 'seller_id', 'handle', 'content_hash'])
+          .where(bySellerHandle(items.map((i) => [i.sellerId, handleOf(i.input)])))
+          .execute()
+      : [];
+    return new Map(rows.map((r) => [keyOf(r.seller_id, r.handle), { id: r.id, hash: r.content_hash }]));
   }
 
-  private async prepareOne(sellerId: string, item: WriteItem, handle: string): Promise<Prepared> {
+  private async prepareOne(item: WriteItem, handle: string, key: string): Promise<Prepared> {
     const { input } = item;
     const category = await this.taxonomy.category(input.category);
     const brandId = await this.taxonomy.brand(input.brand);
@@ -121,20 +129,13 @@ export class ProductWriter {
       price: { ...cheapest.price },
       rating: 0,
       ratingCount: 0,
-      sellerId,
+      sellerId: item.sellerId,
       status: input.status ?? 'active',
       createdAt: '',
       skus: input.variants.map((v) => v.sku),
     };
-    return {
-      item,
-      id: newId(),
-      handle,
-      brandId,
-      categoryId: category.id,
-      document,
-      hash: hashOf({ ...input, handle }, category.path),
-    };
+    const hash = hashOf({ ...input, handle }, category.path);
+    return { item, key, id: newId(), handle, brandId, categoryId: category.id, document, hash };
   }
 
   private async skuOwners(skus: string[]) {
@@ -151,20 +152,19 @@ export class ProductWriter {
   }
 
   /** Writes prepared products in one transaction; returns one result per product. */
-  async write(sellerId: string, ready: Prepared[]): Promise<WriteResult[]> {
+  async write(ready: Prepared[]): Promise<WriteResult[]> {
     if (ready.length === 0) return [];
     return this.db.transaction().execute(async (trx) => {
       const before = await this.previousStatuses(
         trx,
-        sellerId,
-        ready.map((p) => p.handle),
+        ready.map((p) => [p.item.sellerId, p.handle]),
       );
-      const rows = await this.upsertProducts(trx, sellerId, ready);
-      const byHandle = new Map(rows.map((r) => [r.handle, r]));
-      const changed = ready.filter((p) => byHandle.has(p.handle));
-      await this.replaceVariants(trx, sellerId, changed, byHandle);
+      const rows = await this.upsertProducts(trx, ready);
+      const byKey = new Map(rows.map((r) => [keyOf(r.seller_id, r.handle), r]));
+      const changed = ready.filter((p) => byKey.has(p.key));
+      await this.replaceVariants(trx, changed, byKey);
       const events = changed.map((p) => {
-        const row = byHandle.get(p.handle)!;
+        const row = byKey.get(p.key)!;
         Object.assign(p.document, {
           id: row.id,
           createdAt: new Date(row.created_at).toISOString(),
@@ -173,15 +173,15 @@ export class ProductWriter {
           ...(row.image ? { image: imageUrl(row.image, 'listing') } : {}),
         });
         return createEvent(
-          eventTypeOf(row.inserted, before.get(p.handle), p.document.status),
+          eventTypeOf(row.inserted, before.get(p.key), p.document.status),
           row.id,
           p.document,
         );
       });
       await writeEvents(trx, events);
       return ready.map((p): WriteResult => {
-        const row = byHandle.get(p.handle);
-        if (!row) return { line: p.item.line, outcome: 'unchanged', productId: before.get(p.handle)?.id };
+        const row = byKey.get(p.key);
+        if (!row) return { line: p.item.line, outcome: 'unchanged', productId: before.get(p.key)?.id };
         return {
           line: p.item.line,
           productId: row.id,
@@ -192,24 +192,25 @@ export class ProductWriter {
     });
   }
 
-  private async previousStatuses(trx: Kysely<CatalogDB>, sellerId: string, handles: string[]) {
+  private async previousStatuses(trx: Kysely<CatalogDB>, keys: [string, string][]) {
     const rows = await trx
       .selectFrom('products')
-      .select(['id', 'handle', 'status'])
-      .where('seller_id', '=', sellerId)
-      .where('handle', 'in', handles)
+      .select(['id', 'seller_id', 'handle', 'status'])
+      .where(bySellerHandle(keys))
       .forUpdate()
       .execute();
-    return new Map(rows.map((r) => [r.handle, { id: r.id, status: r.status as ProductStatus }]));
+    return new Map(
+      rows.map((r) => [keyOf(r.seller_id, r.handle), { id: r.id, status: r.status as ProductStatus }]),
+    );
   }
 
-  private upsertProducts(trx: Kysely<CatalogDB>, sellerId: string, ready: Prepared[]) {
+  private upsertProducts(trx: Kysely<CatalogDB>, ready: Prepared[]) {
     return trx
       .insertInto('products')
       .values(
         ready.map((p) => ({
           id: p.id,
-          seller_id: sellerId,
+          seller_id: p.item.sellerId,
           handle: p.handle,
           title: p.document.title,
           description: p.document.description,
@@ -245,6 +246,7 @@ export class ProductWriter {
       )
       .returning([
         'id',
+        'seller_id',
         'handle',
         'created_at',
         'rating',
@@ -257,19 +259,18 @@ export class ProductWriter {
 
   private async replaceVariants(
     trx: Kysely<CatalogDB>,
-    sellerId: string,
     changed: Prepared[],
-    byHandle: Map<string, { id: string }>,
+    byKey: Map<string, { id: string }>,
   ) {
     if (changed.length === 0) return;
-    const ids = changed.map((p) => byHandle.get(p.handle)!.id);
+    const ids = changed.map((p) => byKey.get(p.key)!.id);
     const keep = changed.flatMap((p) => p.document.skus);
     await trx.deleteFrom('variants').where('product_id', 'in', ids).where('sku', 'not in', keep).execute();
     const values = changed.flatMap((p) =>
       p.item.input.variants.map((v, position) => ({
         sku: v.sku,
-        product_id: byHandle.get(p.handle)!.id,
-        seller_id: sellerId,
+        product_id: byKey.get(p.key)!.id,
+        seller_id: p.item.sellerId,
         title: v.title ?? null,
         price_amount: v.price.amount,
         currency: v.price.currency,
@@ -291,7 +292,7 @@ export class ProductWriter {
             attributes: eb.ref('excluded.attributes'),
             position: eb.ref('excluded.position'),
           }))
-          .where('variants.seller_id', '=', sellerId),
+          .where('variants.seller_id', '=', (eb) => eb.ref('excluded.seller_id')),
       )
       .returning('sku')
       .execute();
@@ -303,6 +304,11 @@ export class ProductWriter {
       });
     }
   }
+}
+
+/** `(seller_id, handle) in (...)`: uses the unique index, unlike `handle in (...)`. */
+function bySellerHandle(keys: [string, string][]) {
+  return sql<boolean>`(seller_id, handle) in (${sql.join(keys.map(([s, h]) => sql`(${s}, ${h})`))})`;
 }
 
 function eventTypeOf(
