@@ -87,6 +87,33 @@ const customerAddress: Fixture = {
   expect: { customer: 'success', otherCustomer: 'denied-or-hidden', admin: 'denied-or-hidden' },
 };
 
+let productCounter = 0;
+/** A product of `seller` (catalog's create shape, DESIGN.md section 4), with skus unique to this run. */
+async function sellersProduct(ctx: Context) {
+  const tag = `${uniqueName('mx')}${productCounter++}`.toUpperCase();
+  const res = await ctx.call('POST', '/api/v1/seller/products', 'seller', {
+    title: `Matrix Lamp ${tag}`,
+    description: 'A lamp that belongs to the seller identity',
+    brand: 'Matrix',
+    category: 'Home/Lighting',
+    attributes: {},
+    status: 'active',
+    variants: [{ sku: `MX-${tag}`, price: { amount: 1999, currency: 'EUR' }, attributes: {} }],
+  });
+  if (res.statusCode !== 201) throw new Error(`fixture product: ${res.statusCode} ${res.body}`);
+  return { id: (JSON.parse(res.body) as { id: string }).id, sku: `MX-${tag}` };
+}
+
+// A seller manages only its own products and stock: the other seller is refused or sees nothing.
+const sellerOwns = { seller: 'success', otherSeller: 'denied-or-hidden' } as const;
+const sellersProductById: Fixture = {
+  async setup(ctx) {
+    const { id } = await sellersProduct(ctx);
+    return { params: { id }, body: { title: 'Matrix Lamp, renamed' } };
+  },
+  expect: sellerOwns,
+};
+
 /**
  * Ownership fixtures by route. A protected route with a resource id and no fixture is still in the matrix
  * (anonymous, wrong role, right role past the gate); a fixture adds "the owner succeeds, the other one is
@@ -96,6 +123,16 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /api/v1/me/addresses/:id': customerAddress,
   'PATCH /api/v1/me/addresses/:id': customerAddress,
   'DELETE /api/v1/me/addresses/:id': customerAddress,
+  'GET /api/v1/seller/products/:id': sellersProductById,
+  'PATCH /api/v1/seller/products/:id': sellersProductById,
+  'DELETE /api/v1/seller/products/:id': sellersProductById,
+  'PUT /api/v1/seller/inventory/:sku': {
+    async setup(ctx) {
+      const { sku } = await sellersProduct(ctx);
+      return { params: { sku }, body: { onHand: 7 } };
+    },
+    expect: sellerOwns,
+  },
 };
 
 /**
