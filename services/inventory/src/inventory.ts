@@ -47,6 +47,7 @@ function normaliseLines(lines: ReservationLine[]): ReservationLine[] {
 
 export class Inventory implements InventoryApi {
   private readonly batcher: Batcher<BatchRequest, BatchResult>;
+  private readonly batched: boolean;
 
   constructor(
     readonly store: InventoryStore,
@@ -54,8 +55,9 @@ export class Inventory implements InventoryApi {
     private readonly logger: Logger,
     options: InventoryOptions = {},
   ) {
-    const maxBatch = options.reserveStrategy === 'single' ? 1 : (options.maxBatch ?? 256);
-    this.batcher = new Batcher((requests) => this.store.reserveBatch(requests), maxBatch);
+    // 'single' sends every request as its own statement, concurrently (the comparison in ADR 0700).
+    this.batched = options.reserveStrategy !== 'single';
+    this.batcher = new Batcher((requests) => this.store.reserveBatch(requests), options.maxBatch ?? 256);
   }
 
   async registerSkus(items: { sku: string; sellerId: string }[]): Promise<void> {
@@ -113,7 +115,10 @@ export class Inventory implements InventoryApi {
       throw validation('ttlSeconds must be 1 s to 7 days', [
         { field: 'ttlSeconds', message: 'out of range' },
       ]);
-    const result = await this.batcher.submit({ id: request.reservationId, ttl, lines });
+    const batch = { id: request.reservationId, ttl, lines };
+    const result = this.batched
+      ? await this.batcher.submit(batch)
+      : ((await this.store.reserveBatch([batch]))[0] as BatchResult);
     if (!result.ok) throw conflict(`Not enough stock for ${result.short.join(', ')}`, { skus: result.short });
     this.relay.notify();
     const reservation = await this.store.reservation(request.reservationId);
