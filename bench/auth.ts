@@ -56,6 +56,29 @@ async function measureParameters(samples: number) {
   return rows;
 }
 
+/**
+ * The ceiling for logins: bare argon2id verifications with the chosen parameters, 4 at a time (as many
+ * as the login load's connections), in this process: what logins would reach if nothing else cost.
+ */
+async function argon2Ceiling(seconds: number): Promise<Load> {
+  const hash = await argon2.hash(PASSWORD, ARGON2_PARAMS);
+  const latencies: number[] = [];
+  const until = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (performance.now() < until) {
+        const started = performance.now();
+        await argon2.verify(hash, PASSWORD);
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    Number(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(1));
+  return { requestsPerSecond: latencies.length / seconds, p50Ms: at(0.5), p99Ms: at(0.99), non2xx: 0 };
+}
+
 interface Load {
   requestsPerSecond: number;
   p50Ms: number;
@@ -112,7 +135,7 @@ export async function main(args: string[]): Promise<void> {
   console.table(parameters);
 
   const { url: base, child } = await startProcess(serverScript, []);
-  const runs: Record<string, Load[]> = { logins: [], baseline: [], withToken: [], protected: [] };
+  const runs: Record<string, Load[]> = { argon2: [], logins: [], baseline: [], withToken: [], protected: [] };
   let verifies = 0;
   try {
     const email = `bench-${Date.now()}@example.com`;
@@ -125,7 +148,8 @@ export async function main(args: string[]): Promise<void> {
     const bearer = { authorization: `Bearer ${session.accessToken}` };
     verifies = await verifierThroughput(base, session.accessToken, 5_000);
     for (let round = 0; round < rounds; round++) {
-      process.stderr.write(`round ${round + 1}/${rounds}: logins\n`);
+      process.stderr.write(`round ${round + 1}/${rounds}: argon2id ceiling, logins\n`);
+      runs.argon2!.push(await argon2Ceiling(seconds));
       runs.logins!.push(
         await load({
           url: `${base}/api/v1/auth/login`,
@@ -149,13 +173,17 @@ export async function main(args: string[]): Promise<void> {
     await stopProcess(child);
   }
   const baseline = median(runs.baseline!.map((r) => r.requestsPerSecond));
-  const logins = summarise('POST /api/v1/auth/login (4 connections)', runs.logins!);
+  const ceiling = median(runs.argon2!.map((r) => r.requestsPerSecond));
+  const logins = [
+    summarise('argon2id verify alone, 4 concurrent (login ceiling, baseline)', runs.argon2!, ceiling),
+    summarise('POST /api/v1/auth/login (4 connections)', runs.logins!, ceiling),
+  ];
   const gateway = [
     summarise('GET /healthz, no token (baseline)', runs.baseline!, baseline),
     summarise('GET /healthz with a valid access token (EdDSA verify)', runs.withToken!, baseline),
     summarise('GET /api/v1/me, protected (verify + role check + DB read)', runs.protected!, baseline),
   ];
-  console.table([logins]);
+  console.table(logins);
   console.table(gateway);
   console.log(`in-process verifier: ${verifies} verifications/s on one core`);
   writeResults(
@@ -179,7 +207,7 @@ function markdown(r: {
   seconds: number;
   rounds: number;
   parameters: { parameters: string; medianMs: number; verifiesPerSecondPerCore: number }[];
-  logins: ReturnType<typeof summarise>;
+  logins: ReturnType<typeof summarise>[];
   gateway: ReturnType<typeof summarise>[];
   verifies: number;
 }): string {
@@ -196,11 +224,16 @@ function markdown(r: {
     '|---|---|---|',
     ...r.parameters.map((p) => `| ${p.parameters} | ${p.medianMs} | ${p.verifiesPerSecondPerCore} |`),
     '',
-    '## Logins and token verification',
+    '## Logins (baseline: argon2id verifications alone, same concurrency)',
+    '',
+    '| target | per s | p50 ms | p99 ms | ratio to baseline | non-2xx |',
+    '|---|---|---|---|---|---|',
+    ...r.logins.map(row),
+    '',
+    '## Token verification at the gateway (baseline: the same public route without a token)',
     '',
     '| target | req/s | p50 ms | p99 ms | ratio to baseline | non-2xx |',
     '|---|---|---|---|---|---|',
-    row(r.logins),
     ...r.gateway.map(row),
     '',
     `In-process verifier (jose, EdDSA, cached JWKS): ${r.verifies} verifications/s on one core.`,
