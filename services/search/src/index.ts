@@ -1,33 +1,5 @@
-/** Public entry of the search engine (@emporium/search). The HTTP layer lives with the service wiring. */
-export type * from './types.ts';
-export { SORT_ORDERS } from './types.ts';
-export { analyze, normaliseText } from './analyzer.ts';
-export { stem } from './stemmer.ts';
-export {
-  parseQuery,
-  sanitize,
-  MAX_QUERY_LENGTH,
-  MAX_PER_PAGE,
-  MAX_PAGE,
-  DEFAULT_PER_PAGE,
-  type ParseResult,
-  type SearchParams,
-  type ValidationError,
-} from './query-parser.ts';
-export { EmbeddedIndex, MAX_RESULT_WINDOW, type EngineOptions } from './embedded/engine.ts';
-export { loadSnapshot, SnapshotError, SNAPSHOT_VERSION } from './embedded/snapshot.ts';
-export { buildIndexFrom, createEmbeddedIndex, type BuildProgress } from './build.ts';
-export { Ranker, loadRanker, DEFAULT_RANKER_PATH, type RankerModel } from './ranker/ranker.ts';
-export { FEATURES } from './ranker/features.ts';
-export { parseSynonyms, loadSynonyms, type SynonymMap } from './synonyms.ts';
-export {
-  formatResponse,
-  categoryTree,
-  type SearchResponse,
-  type SearchItem,
-  type CategoryNode,
-} from './format.ts';
-export { runQueries, formatRun, evalQuery } from './eval.ts';
-
-/** The shipped synonyms file a shop edits. */
-export const DEFAULT_SYNONYMS_PATH = new URL('../synonyms.txt', import.meta.url);
+/** Public entry of the search service (@emporium/search): its API and types, factory and HTTP client. */
+export type { SearchApi, SearchRequest } from './service/pipeline.ts';
+export type { SearchResponse, SuggestResponse } from './service/schemas.ts';
+export { createSearchService, type SearchDeps } from './service/service.ts';
+export { SearchHttpClient } from './service/client.ts';

@@ -21,6 +21,11 @@ export interface SearchDocument {
   createdAt?: number;
   sales?: number;
   popularity?: number;
+  /** The product's SKUs and those in stock (the service derives `inStock` from them). */
+  skus?: string[];
+  skusInStock?: string[];
+  /** Epoch ms of the change this document reflects (the service drops older events). */
+  version?: number;
 }
 
 export type SortOrder = 'relevance' | 'price_asc' | 'price_desc' | 'rating' | 'newest' | 'bestselling';

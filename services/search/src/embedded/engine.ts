@@ -115,6 +115,16 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
     }
   }
 
+  /** Stock changes touch one column, not the postings: no re-analysis. */
+  setStock(id: string, inStock: boolean | undefined, skusInStock?: string[]): boolean {
+    const d = this.ids.get(id);
+    if (d === undefined) return false;
+    const doc = this.docs[d] as SearchDocument;
+    this.docs[d] = { ...doc, inStock, ...(skusInStock ? { skusInStock } : {}) };
+    this.cols.stock[d] = inStock === undefined ? -1 : inStock ? 1 : 0;
+    return true;
+  }
+
   remove(id: string): boolean {
     const d = this.ids.get(id);
     if (d === undefined) return false;

@@ -1,0 +1,23 @@
+import { ServiceHttpClient } from '@emporium/platform';
+import type { SearchApi, SearchRequest } from './pipeline.ts';
+import type { SearchResponse, SuggestResponse } from './schemas.ts';
+
+/** The SearchApi over HTTP, for processes where search runs elsewhere. Reads only, so retried. */
+export class SearchHttpClient implements SearchApi {
+  private readonly http: ServiceHttpClient;
+
+  constructor(baseUrl: string, options: { timeoutMs?: number } = {}) {
+    this.http = new ServiceHttpClient({
+      baseUrl: `${baseUrl.replace(/\/$/, '')}/internal/search`,
+      ...options,
+    });
+  }
+
+  search(request: SearchRequest, userId?: string): Promise<SearchResponse> {
+    return this.http.call('GET', '/search', undefined, { idempotent: true, query: { ...request, userId } });
+  }
+
+  suggest(q: string, limit?: number): Promise<SuggestResponse> {
+    return this.http.call('GET', '/suggest', undefined, { idempotent: true, query: { q, limit } });
+  }
+}
