@@ -285,3 +285,20 @@ describe('suspension', () => {
     expect(admin.user).toMatchObject({ role: 'admin', email: ADMIN_EMAIL });
   });
 });
+
+describe('UsersApi over HTTP', () => {
+  it('gives other processes the same answers as the in-process API', async () => {
+    const { UsersHttpClient } = await import('./client.ts');
+    const seller = (
+      await api.register({ role: 'seller', storeName: `Remote ${Date.now()}` })
+    ).json<SessionBody>();
+    const customer = (await api.register()).json<SessionBody>();
+    const base = await h.app.listen({ port: 0, host: '127.0.0.1' });
+    const remote = new UsersHttpClient(base);
+    const ids = [seller.user.id, customer.user.id, 'not-a-uuid'];
+    expect(await remote.getUsers(ids)).toEqual(await h.api.getUsers(ids));
+    expect(await remote.getSellers(ids)).toEqual(await h.api.getSellers(ids));
+    expect((await remote.getSellers(ids)).map((s) => s.id)).toEqual([seller.user.id]);
+    expect(await remote.jwks()).toEqual(await h.api.jwks());
+  });
+});
