@@ -306,9 +306,14 @@ export class ProductWriter {
   }
 }
 
-/** `(seller_id, handle) in (...)`: uses the unique index, unlike `handle in (...)`. */
+/**
+ * `(seller_id, handle)` among the keys: uses the unique index, unlike `handle in (...)`. Two array
+ * parameters instead of a long row-value list, which overflows PGlite's stack at a few hundred keys.
+ */
 function bySellerHandle(keys: [string, string][]) {
-  return sql<boolean>`(seller_id, handle) in (${sql.join(keys.map(([s, h]) => sql`(${s}, ${h})`))})`;
+  const sellers = keys.map(([s]) => s);
+  const handles = keys.map(([, h]) => h);
+  return sql<boolean>`(seller_id, handle) in (select * from unnest(${sellers}::text[], ${handles}::text[]))`;
 }
 
 function eventTypeOf(
