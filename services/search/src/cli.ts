@@ -3,14 +3,19 @@
  *   eval --products FILE --queries FILE [--k 10] [--out FILE] [--no-ranker]
  *       index a products TSV (product_id, title), run a queries TSV (query_id, query), write
  *       query_id, product_id, rank (rank 1 first).
+ *   reindex
+ *       rebuild the service's index from the catalog (configured like the server: DATABASE_URL,
+ *       DATA_DIR, SERVICE_URL_CATALOG...) and write DATA_DIR/search/index.snapshot.
  *   reindex --ndjson FILE --snapshot FILE
- *       build an index from NDJSON search documents and write a snapshot (the service feeds the
- *       catalog through the same buildIndexFrom).
+ *       build an index from NDJSON search documents and write a snapshot.
  */
 import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import pino from 'pino';
+import { loadConfig } from '@emporium/platform';
 import { buildIndexFrom } from './build.ts';
+import { reindexFromCatalog } from './service/reindex.ts';
 import { formatRun, indexTitles, runQueries } from './eval.ts';
 import { DEFAULT_RANKER_PATH, loadRanker } from './ranker/ranker.ts';
 import { loadSynonyms } from './synonyms.ts';
@@ -62,7 +67,22 @@ async function* ndjson(file: string): AsyncGenerator<SearchDocument> {
   }
 }
 
+async function reindexFromCatalogCommand(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: 'warn' }, pino.destination(2));
+  const spin = '|/-\\';
+  const report = await reindexFromCatalog(config, logger, (p) => {
+    const rate = p.elapsedMs > 0 ? Math.round((p.indexed * 1000) / p.elapsedMs) : 0;
+    const frame = spin[Math.floor(p.indexed / 1000) % spin.length];
+    process.stderr.write(`\r[${frame}] indexed ${p.indexed.toLocaleString('en')} products (${rate}/s)   `);
+  });
+  process.stderr.write(
+    `\nsnapshot ${report.snapshot}: ${report.documents} products in ${(report.elapsedMs / 1000).toFixed(1)} s\n`,
+  );
+}
+
 async function reindexCommand(args: string[]): Promise<void> {
+  if (!args.includes('--ndjson')) return reindexFromCatalogCommand();
   const index = await buildIndexFrom(
     ndjson(required(args, 'ndjson')),
     (p) => progress('indexed')(p.indexed),
@@ -80,7 +100,7 @@ try {
   else if (command === 'reindex') await reindexCommand(rest);
   else {
     process.stderr.write(
-      'usage: npm run search -- eval --products FILE --queries FILE [--k 10] [--out FILE]\n',
+      'usage: npm run search -- eval --products FILE --queries FILE [--k 10] [--out FILE] | reindex [--ndjson FILE --snapshot FILE]\n',
     );
     process.exitCode = 2;
   }
