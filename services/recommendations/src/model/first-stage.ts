@@ -55,6 +55,8 @@ export function firstStage(
   k: number,
   exclude: ArrayLike<number> = [],
   keep?: (item: number) => boolean,
+  /** Sees every unweighted session-vote credit (item, score), so a second stage need not vote again. */
+  onSessionCredit?: (item: number, score: number) => void,
 ): Ranked {
   const s = scratchFor(model);
   const { acc, stamp, excluded, touched, gen } = s;
@@ -90,6 +92,7 @@ export function firstStage(
         touched[t++] = c;
       }
       acc[c]! += sw * score;
+      onSessionCredit?.(c, score);
     });
   }
   const pop = model.popularity;

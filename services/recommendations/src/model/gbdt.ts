@@ -27,7 +27,7 @@ export interface GbdtOptions {
 }
 
 export const defaultGbdt: GbdtOptions = {
-  trees: 150,
+  trees: 100,
   depth: 5,
   learningRate: 0.1,
   lambda: 1,

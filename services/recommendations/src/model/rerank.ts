@@ -4,8 +4,6 @@ import type { Ranked } from './first-stage.ts';
 import { firstStage } from './first-stage.ts';
 import { forestScore } from './gbdt.ts';
 import { ATTRIBUTE_FEATURES, attributeFeatures } from './attributes.ts';
-import type { SessionScratch } from './sessions.ts';
-import { sessionScores, sessionScratch } from './sessions.ts';
 
 /** Features in the order `candidateFeatures` writes them. */
 export function featureNames(model: RecModel, ranker: Pick<Ranker, 'itemSignals' | 'attributes'>): string[] {
@@ -30,8 +28,10 @@ export interface CandidateFeatures {
 
 interface Scratch {
   slot: Int32Array;
+  /** Session-vote credit per item, gathered during the first stage; `voted` lists the items to reset. */
+  vote: Float64Array;
+  voted: Int32Array;
   profile?: Float64Array;
-  sessions?: SessionScratch;
 }
 
 const scratches = new WeakMap<RecModel, Scratch>();
@@ -39,8 +39,8 @@ const scratches = new WeakMap<RecModel, Scratch>();
 function scratchFor(model: RecModel): Scratch {
   let s = scratches.get(model);
   if (!s) {
-    s = { slot: new Int32Array(model.itemIds.length).fill(-1) };
-    if (model.sessions) s.sessions = sessionScratch(model.sessions.index);
+    const n = model.itemIds.length;
+    s = { slot: new Int32Array(n).fill(-1), vote: new Float64Array(n), voted: new Int32Array(n) };
     scratches.set(model, s);
   }
   return s;
@@ -53,13 +53,18 @@ export function candidateFeatures(
   exclude: ArrayLike<number> = [],
   keep?: (item: number) => boolean,
 ): CandidateFeatures {
-  const first = firstStage(model, history, ranker.candidates, exclude, keep);
+  const scratch = scratchFor(model);
+  const { slot, vote, voted } = scratch;
+  let nVoted = 0;
+  const first = firstStage(model, history, ranker.candidates, exclude, keep, (item, score) => {
+    if (score === 0) return;
+    if (vote[item] === 0) voted[nVoted++] = item;
+    vote[item]! += score;
+  });
   const { items } = first;
   const C = items.length;
   const F = featureNames(model, ranker).length;
   const x = new Float32Array(C * F);
-  const scratch = scratchFor(model);
-  const { slot, sessions } = scratch;
   for (let c = 0; c < C; c++) slot[items[c]!] = c;
   const L = history.length;
   let f = 0;
@@ -74,13 +79,11 @@ export function candidateFeatures(
       }
     }
   }
-  if (model.sessions && sessions) {
-    const col = f++;
-    sessionScores(model.sessions.index, model.sessions.params, history, sessions, (item, score) => {
-      const s = slot[item]!;
-      if (s >= 0) x[s * F + col]! += score;
-    });
+  if (model.sessions) {
+    for (let c = 0; c < C; c++) x[c * F + f] = vote[items[c]!]!;
+    f++;
   }
+  for (let j = 0; j < nVoted; j++) vote[voted[j]!] = 0;
   for (let c = 0; c < C; c++) {
     const row = c * F;
     x[row + f] = first.scores[c]!;
