@@ -114,26 +114,6 @@ const sellersProductById: Fixture = {
   expect: sellerOwns,
 };
 
-/** An order of `customer` for one of `seller`'s products, checked out with the sandbox's test card. */
-async function customersOrder(ctx: Context) {
-  const tag = `${uniqueName('mo')}${productCounter++}`.toUpperCase();
-  const product = await ctx.call('POST', '/api/v1/seller/products', 'seller', {
-    title: `Matrix Mug ${tag}`,
-    category: 'Home/Kitchen',
-    status: 'active',
-    variants: [{ sku: `MO-${tag}`, price: { amount: 999, currency: 'EUR' }, stock: 10 }],
-  });
-  if (product.statusCode !== 201) throw new Error(`fixture product: ${product.statusCode} ${product.body}`);
-  const line = await ctx.call('POST', '/api/v1/cart/items', 'customer', { sku: `MO-${tag}`, quantity: 1 });
-  if (line.statusCode >= 300) throw new Error(`fixture cart: ${line.statusCode} ${line.body}`);
-  const order = await ctx.call('POST', '/api/v1/orders', 'customer', {
-    shippingAddress: ADDRESS,
-    paymentToken: 'tok_visa',
-  });
-  if (order.statusCode !== 201) throw new Error(`fixture order: ${order.statusCode} ${order.body}`);
-  return { params: { id: (JSON.parse(order.body) as { id: string }).id } };
-}
-
 /**
  * Ownership fixtures by route. A protected route with a resource id and no fixture is still in the matrix
  * (anonymous, wrong role, right role past the gate); a fixture adds "the owner succeeds, the other one is
@@ -152,14 +132,6 @@ const FIXTURES: Record<string, Fixture> = {
       return { params: { sku }, body: { onHand: 7 } };
     },
     expect: sellerOwns,
-  },
-  'GET /api/v1/orders/:id': {
-    setup: customersOrder,
-    expect: { customer: 'success', otherCustomer: 'denied-or-hidden', otherSeller: 'denied-or-hidden' },
-  },
-  'POST /api/v1/orders/:id/cancel': {
-    setup: customersOrder,
-    expect: { customer: 'success', otherCustomer: 'denied-or-hidden', otherSeller: 'denied-or-hidden' },
   },
 };
 
