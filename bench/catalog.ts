@@ -11,7 +11,7 @@
  */
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -303,6 +303,7 @@ export async function main(args: string[]): Promise<void> {
   const rounds = option(args, 'rounds', 2);
   const serverUrl = process.env.DATABASE_URL;
   const result: Record<string, unknown> = { ...machineInfo(), n, pgliteN, stockN };
+  const loadAtStart = loadavg();
   const imports: Record<string, unknown>[] = [];
 
   if (!args.includes('--skip-import')) {
@@ -356,6 +357,10 @@ export async function main(args: string[]): Promise<void> {
   result.staleness = serverUrl && redis && nats ? await staleness(serverUrl, redis, nats) : undefined;
   if (result.staleness) log(`staleness: ${JSON.stringify(result.staleness)}`);
   console.table(imports.map(({ samples: _s, ...rest }) => rest));
+  result.loadAverage = {
+    atStart: loadAtStart.map((l) => Number(l.toFixed(2))),
+    atEnd: loadavg().map((l) => Number(l.toFixed(2))),
+  };
   writeResults('catalog', result, markdownOf(result, imports, http, seconds, rounds));
 }
 
@@ -397,5 +402,10 @@ ${httpTable}
 ## Cross-process staleness (PostgreSQL + Redis + NATS)
 
 ${stale ? `${stale.trials} writes in instance A, reads in instance B until fresh: median ${stale.medianMs} ms, max ${stale.maxMs} ms.` : 'not measured (set DATABASE_URL, REDIS_URL, NATS_URL)'}
+
+Notes: load average during the run ${JSON.stringify(result.loadAverage)} (the 2 cores are shared with other work).
+Peak RSS is the bench process, which also holds PGlite's WASM heap on the PGlite run. The import runs
+do not forward stock (one inventory call per SKU, no batch form in InventoryApi): the "with stock" row
+measures that cost separately.
 `;
 }

@@ -3,6 +3,7 @@ import { newId, OutboxRelay, type DomainEvent } from '@emporium/platform';
 import { testUrls } from '@emporium/platform/testing';
 import { catalogHarness, productBody, type Harness } from './test-harness.ts';
 import type { CatalogDB } from './schema.ts';
+import { CatalogHttpClient } from './client.ts';
 
 describe(`catalog seller API and browse (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
   let h: Harness;
@@ -197,6 +198,19 @@ describe(`catalog seller API and browse (${testUrls.database ? 'PostgreSQL' : 'P
       cursor = page.nextCursor;
     } while (cursor);
     expect(ids.has(product.id)).toBe(true);
+  });
+
+  it('answers the same through CatalogHttpClient over the internal routes', async () => {
+    const product = (await create(aliceToken, productBody())).json();
+    const address = await h.app.listen({ port: 0, host: '127.0.0.1' });
+    const client = new CatalogHttpClient(address);
+    expect(await client.getVariants([product.variants[0].sku])).toEqual(
+      await h.api.getVariants([product.variants[0].sku]),
+    );
+    expect(await client.getProducts([product.id])).toEqual(await h.api.getProducts([product.id]));
+    const page = await client.listAllProducts(undefined, 2);
+    expect(page.items).toHaveLength(2);
+    expect(page.nextCursor).toBeTruthy();
   });
 });
 
