@@ -1,11 +1,16 @@
 /**
- * `npm run bench -- search [--quick]`: relevance and speed on the Home Depot development split,
- * side by side in one run:
+ * `npm run bench -- search [--quick] [--sizes 100000,1000000] [--no-relevance] [--no-scale]`:
+ * (1) relevance and speed on the Home Depot development split, side by side in one run:
  *   plain BM25 on titles (the README's baseline), MiniSearch 7 (a maintained npm engine, tuned
  *   fairly: fuzzy 0.2, prefix, OR), our engine without the ranker, our engine with the ranker.
  * The ranker row is cross-validated: per query fold, a model is trained (hyper-parameters chosen
  * by inner CV on the training folds) and scored on the held-out fold; the committed model's
- * in-sample figure is shown separately and marked as optimistic.
+ * in-sample figure is shown separately and marked as optimistic. PostgreSQL full-text search
+ * (tsvector + GIN, OR of lexemes, ts_rank and ts_rank_cd with length normalisation) is the
+ * database baseline on the same titles and queries.
+ * (2) latency and scale on the generated catalog (bench/_search-scale.ts in its own process, with
+ * --expose-gc for memory): build rate, bytes per product, in-process p50/p99 and type-ahead on a
+ * realistic query mix, HTTP p50/p99 and throughput, and PostgreSQL FTS doing the same work.
  */
 import { writeFile } from 'node:fs/promises';
 import MiniSearch from 'minisearch';
@@ -16,6 +21,8 @@ import { evalQuery } from '../services/search/src/eval.ts';
 import { evaluateRun, type RunMetrics } from '../services/search/src/metrics.ts';
 import { DEFAULT_RANKER_PATH, loadRanker } from '../services/search/src/ranker/ranker.ts';
 import { crossValidate } from '../services/search/src/ranker/train.ts';
+import { loadTitles, searchTitles, withScratchSchema } from './lib/search-pg.ts';
+import { runScale, scaleMarkdown, type ScaleRow } from './lib/search-scale-runner.ts';
 
 interface Row extends Partial<RunMetrics> {
   system: string;
@@ -50,6 +57,47 @@ function timedRun(queries: [string, string][], search: (q: string) => string[]) 
 
 export async function main(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
+  const sizesArg = args[args.indexOf('--sizes') + 1];
+  const sizes =
+    args.includes('--sizes') && sizesArg
+      ? sizesArg.split(',').map(Number)
+      : quick
+        ? [100_000]
+        : [100_000, 1_000_000];
+  const rows = args.includes('--no-relevance') ? [] : await relevance(quick);
+  const scale: ScaleRow[] = [];
+  if (!args.includes('--no-scale')) for (const n of sizes) scale.push(...(await runScale(n, quick, log)));
+  await printAndSave(rows, scale, { quick, sizes });
+}
+
+async function pgRelevance(
+  hd: Awaited<ReturnType<typeof loadHomeDepot>>,
+  queries: [string, string][],
+): Promise<Row[]> {
+  return withScratchSchema(async (db) => {
+    const buildMs = await loadTitles(db, hd.products);
+    const out: Row[] = [];
+    for (const rank of ['ts_rank', 'ts_rank_cd'] as const) {
+      const run = new Map<string, string[]>();
+      const times: number[] = [];
+      for (const [qid, q] of queries) {
+        const t = performance.now();
+        run.set(qid, await searchTitles(db, q, rank, 100));
+        times.push(performance.now() - t);
+      }
+      out.push({
+        system: `PostgreSQL FTS (GIN, OR of lexemes, ${rank}(tsv, q, 1))`,
+        ...evaluateRun(run, hd.judgments),
+        buildMs,
+        p50Ms: percentile(times, 50),
+        p99Ms: percentile(times, 99),
+      });
+    }
+    return out;
+  });
+}
+
+async function relevance(quick: boolean): Promise<Row[]> {
   const hd = await loadHomeDepot();
   const queries = quick ? hd.queries.slice(0, 1500) : hd.queries;
   const rows: Row[] = [];
@@ -132,10 +180,17 @@ export async function main(args: string[]): Promise<void> {
     note: 'trained on these very queries: not a fair figure',
   });
 
-  await printAndSave(rows, { quick, queries: queries.length, products: hd.products.length });
+  log('PostgreSQL full-text search');
+  rows.splice(1, 0, ...(await pgRelevance(hd, queries)));
+  rowsMeta.queries = queries.length;
+  rowsMeta.products = hd.products.length;
+  return rows;
 }
 
-async function printAndSave(rows: Row[], meta: Record<string, unknown>): Promise<void> {
+const rowsMeta: Record<string, unknown> = {};
+
+async function printAndSave(rows: Row[], scale: ScaleRow[], options: Record<string, unknown>): Promise<void> {
+  const meta = { ...rowsMeta, ...options };
   const f = (x: number | undefined, d = 4) => (x === undefined ? '-' : x.toFixed(d));
   const header = '| system | NDCG@10 | MRR | Recall@100 | build ms | p50 ms | p99 ms | heap MB |';
   const lines = [header, '|---|---|---|---|---|---|---|---|'];
@@ -152,13 +207,14 @@ async function printAndSave(rows: Row[], meta: Record<string, unknown>): Promise
     ...rows.filter((r) => r.note).map((r) => `- ${r.system}: ${r.note}`),
     '- heap MB is the heap growth while building (approximate, no forced GC); latency is in-process, one query at a time, top 100.',
     '',
+    ...scaleMarkdown(scale),
   ].join('\n');
   console.log(md);
   await writeFile(new URL('./results/search.md', import.meta.url), md);
   await writeFile(
     new URL('./results/search.json', import.meta.url),
     JSON.stringify(
-      { meta: { ...meta, date: new Date().toISOString(), node: process.version }, rows },
+      { meta: { ...meta, date: new Date().toISOString(), node: process.version }, rows, scale },
       null,
       2,
     ) + '\n',

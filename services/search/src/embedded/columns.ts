@@ -23,6 +23,8 @@ export class DocColumns {
   readonly categoryNodes = new Interner();
   /** Attribute pairs keyed 'key\u0000value'. */
   readonly attributePairs = new Interner();
+  /** Documents with the same path or attribute set share one id array (memory at a million products). */
+  private readonly shared = new Map<string, Int32Array>();
 
   ensure(capacity: number): void {
     if (capacity <= this.price.length) return;
@@ -58,8 +60,21 @@ export class DocColumns {
     this.attributes[doc] = EMPTY;
   }
 
+  private share(key: string, make: () => Int32Array): Int32Array {
+    let ids = this.shared.get(key);
+    if (!ids) {
+      ids = make();
+      if (this.shared.size < 100_000) this.shared.set(key, ids);
+    }
+    return ids;
+  }
+
   private categoryIds(path: string[] | undefined): Int32Array {
     if (!path || path.length === 0) return EMPTY;
+    return this.share(`c\u0000${path.join('\u0000')}`, () => this.makeCategoryIds(path));
+  }
+
+  private makeCategoryIds(path: string[]): Int32Array {
     const ids = new Int32Array(path.length);
     for (let i = 0; i < path.length; i++) ids[i] = this.categoryNodes.intern(path.slice(0, i + 1).join('/'));
     return ids;
@@ -68,7 +83,11 @@ export class DocColumns {
   private attributeIds(attrs: Record<string, string> | undefined): Int32Array {
     if (!attrs) return EMPTY;
     const entries = Object.entries(attrs);
-    return Int32Array.from(entries, ([k, v]) => this.attributePairs.intern(`${k}\u0000${v}`));
+    if (entries.length === 0) return EMPTY;
+    const key = `a\u0000${entries.map(([k, v]) => `${k}\u0000${v}`).join('\u0001')}`;
+    return this.share(key, () =>
+      Int32Array.from(entries, ([k, v]) => this.attributePairs.intern(`${k}\u0000${v}`)),
+    );
   }
 
   /** Resolves filters to ids once per query; `null` means the filter can match nothing. */

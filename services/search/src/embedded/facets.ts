@@ -16,33 +16,73 @@ function bucketOf(price: number): number {
   return i;
 }
 
-function toValues(counts: Map<number, number>, names: string[], limit: number): FacetValue[] {
-  return [...counts]
+/**
+ * Dense counters over interned ids, reused across queries and reset through the ids they touched:
+ * counting a large match set is then a typed-array increment per value, with no Map and no garbage.
+ */
+class Counter {
+  counts = new Int32Array(64);
+  touched = new Int32Array(64);
+  size = 0;
+
+  reset(capacity: number): void {
+    for (let i = 0; i < this.size; i++) this.counts[this.touched[i] as number] = 0;
+    this.size = 0;
+    if (capacity > this.counts.length) {
+      this.counts = new Int32Array(capacity * 2);
+      this.touched = new Int32Array(capacity * 2);
+    }
+  }
+
+  add(id: number): void {
+    const c = this.counts[id] as number;
+    this.counts[id] = c + 1;
+    if (c === 0) this.touched[this.size++] = id;
+  }
+
+  entries(): [number, number][] {
+    const out: [number, number][] = [];
+    for (let i = 0; i < this.size; i++) {
+      const id = this.touched[i] as number;
+      out.push([id, this.counts[id] as number]);
+    }
+    return out;
+  }
+}
+
+const category = new Counter();
+const brand = new Counter();
+const attrs = new Counter();
+
+function toValues(counts: [number, number][], names: string[], limit: number): FacetValue[] {
+  return counts
     .map(([id, count]) => ({ value: names[id] as string, count }))
     .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1))
     .slice(0, limit);
 }
 
-function bump(m: Map<number, number>, k: number): void {
-  m.set(k, (m.get(k) ?? 0) + 1);
-}
-
 export function computeFacets(cols: DocColumns, docs: ArrayLike<number>, count: number, limit = 100): Facets {
-  const category = new Map<number, number>();
-  const brand = new Map<number, number>();
-  const attrs = new Map<number, number>();
-  const price = new Array<number>(PRICE_EDGES.length).fill(0);
-  const rating = new Array<number>(RATING_STEPS.length).fill(0);
+  category.reset(cols.categoryNodes.display.length);
+  brand.reset(cols.brands.display.length);
+  attrs.reset(cols.attributePairs.display.length);
+  const price = new Int32Array(PRICE_EDGES.length);
+  const rating = new Int32Array(RATING_STEPS.length);
   let inStock = 0;
   let outOfStock = 0;
+  const { categories, attributes } = cols;
   for (let i = 0; i < count; i++) {
     const d = docs[i] as number;
-    for (const c of cols.categories[d] ?? []) bump(category, c);
-    for (const a of cols.attributes[d] ?? []) bump(attrs, a);
-    const b = cols.brand[d] as number;
-    if (b >= 0) bump(brand, b);
+    const cs = categories[d];
+    if (cs) for (let k = 0; k < cs.length; k++) category.add(cs[k] as number);
+    const as = attributes[d];
+    if (as) for (let k = 0; k < as.length; k++) attrs.add(as[k] as number);
+    const br = cols.brand[d] as number;
+    if (br >= 0) brand.add(br);
     const p = cols.price[d] as number;
-    if (p >= 0) price[bucketOf(p)] = (price[bucketOf(p)] as number) + 1;
+    if (p >= 0) {
+      const b = bucketOf(p);
+      price[b] = (price[b] as number) + 1;
+    }
     const r = cols.rating[d] as number;
     for (let s = 0; s < RATING_STEPS.length; s++)
       if (r >= (RATING_STEPS[s] as number)) rating[s] = (rating[s] as number) + 1;
@@ -51,9 +91,9 @@ export function computeFacets(cols: DocColumns, docs: ArrayLike<number>, count: 
     else if (st === 0) outOfStock++;
   }
   return {
-    category: toValues(category, cols.categoryNodes.display, limit * 10),
-    brand: toValues(brand, cols.brands.display, limit),
-    price: priceBuckets(price),
+    category: toValues(category.entries(), cols.categoryNodes.display, limit * 10),
+    brand: toValues(brand.entries(), cols.brands.display, limit),
+    price: priceBuckets(Array.from(price)),
     rating: RATING_STEPS.map((s, i) => ({ value: String(s), count: rating[i] as number }))
       .filter((v) => v.count > 0)
       .reverse(),
@@ -61,7 +101,7 @@ export function computeFacets(cols: DocColumns, docs: ArrayLike<number>, count: 
       { value: 'true', count: inStock },
       { value: 'false', count: outOfStock },
     ].filter((v) => v.count > 0),
-    attributes: attributeFacets(attrs, cols.attributePairs.display, limit),
+    attributes: attributeFacets(attrs.entries(), cols.attributePairs.display, limit),
   };
 }
 
@@ -80,7 +120,7 @@ function priceBuckets(counts: number[]): PriceBucket[] {
 }
 
 function attributeFacets(
-  counts: Map<number, number>,
+  counts: [number, number][],
   names: string[],
   limit: number,
 ): Record<string, FacetValue[]> {

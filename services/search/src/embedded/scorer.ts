@@ -22,7 +22,15 @@ export class Accumulator {
   cover = new Uint8Array(0);
   required = new Uint8Array(0);
   private best = new Float32Array(0);
-  touched: number[] = [];
+  /** Touched doc ids and the per-group scratch, typed and reused: no garbage per posting. */
+  private touchedIds = new Int32Array(0);
+  private touchedCount = 0;
+  private seen = new Int32Array(0);
+
+  /** The documents any group matched, in first-touch order. */
+  get touched(): Int32Array {
+    return this.touchedIds.subarray(0, this.touchedCount);
+  }
 
   ensure(cap: number): void {
     if (this.score.length >= cap) return;
@@ -31,30 +39,36 @@ export class Accumulator {
     this.cover = new Uint8Array(n);
     this.required = new Uint8Array(n);
     this.best = new Float32Array(n);
+    this.touchedIds = new Int32Array(n);
+    this.seen = new Int32Array(n);
+    this.touchedCount = 0;
   }
 
   reset(): void {
-    for (const d of this.touched) {
+    for (let i = 0; i < this.touchedCount; i++) {
+      const d = this.touchedIds[i] as number;
       this.score[d] = 0;
       this.cover[d] = 0;
       this.required[d] = 0;
     }
-    this.touched = [];
+    this.touchedCount = 0;
   }
 
   addGroups(groups: TermGroup[], postings: PostingList[], stats: CorpusStats, p: Bm25fParams): void {
     const norm = fieldNorms(stats, p);
     for (const g of groups) {
-      const seen: number[] = [];
+      let seenCount = 0;
       for (const alt of g.alts) {
         const list = postings[alt.term];
         if (!list) continue;
         const df = stats.df[alt.term] ?? 0;
         const idf = Math.log(1 + (stats.liveDocs - df + 0.5) / (df + 0.5));
-        this.scoreList(list, alt.weight * idf, stats, p, norm, seen);
+        seenCount = this.scoreList(list, alt.weight * idf, stats, p, norm, seenCount);
       }
-      for (const d of seen) {
-        if (this.score[d] === 0 && this.cover[d] === 0 && this.required[d] === 0) this.touched.push(d);
+      for (let i = 0; i < seenCount; i++) {
+        const d = this.seen[i] as number;
+        if (this.score[d] === 0 && this.cover[d] === 0 && this.required[d] === 0)
+          this.touchedIds[this.touchedCount++] = d;
         this.score[d] = (this.score[d] as number) + (this.best[d] as number);
         if (g.counts) this.cover[d] = (this.cover[d] as number) + 1;
         if (g.required) this.required[d] = (this.required[d] as number) + 1;
@@ -69,8 +83,8 @@ export class Accumulator {
     stats: CorpusStats,
     p: Bm25fParams,
     norm: Float64Array,
-    seen: number[],
-  ): void {
+    seenCount: number,
+  ): number {
     const { ids, tfs } = list;
     for (let i = 0; i < list.length; i++) {
       const d = ids[i] as number;
@@ -85,9 +99,10 @@ export class Accumulator {
       }
       const s = (weight * tf) / (p.k1 + tf);
       const prev = this.best[d] as number;
-      if (prev === 0) seen.push(d);
+      if (prev === 0) this.seen[seenCount++] = d;
       if (s > prev) this.best[d] = s;
     }
+    return seenCount;
   }
 }
 

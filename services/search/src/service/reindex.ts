@@ -44,7 +44,10 @@ export async function reindexFromCatalog(
     logger,
   });
   try {
-    const indexer = new SearchIndexer({ ...(await sources(config, infra)), engine: await defaultEngineOptions() });
+    const indexer = new SearchIndexer({
+      ...(await sources(config, infra)),
+      engine: await defaultEngineOptions(),
+    });
     const started = performance.now();
     const documents = await indexer.rebuild(onProgress);
     const snapshot = snapshotPath(config.dataDir);
