@@ -39,7 +39,7 @@ export async function loadTitles(db: pg.Client, products: [string, string][]): P
 
 export async function searchTitles(db: pg.Client, q: string, rank: 'ts_rank' | 'ts_rank_cd', k: number) {
   const { rows } = await db.query<{ id: string }>(
-    `select id from titles, ${OR_QUERY} q where tsv @@ q order by ${rank}(tsv, q, 1) desc, id limit ${k}`,
+    `select id from titles, (select ${OR_QUERY} as q) x where tsv @@ q order by ${rank}(tsv, q, 1) desc, id limit ${k}`,
     [q],
   );
   return rows.map((r) => r.id);
@@ -113,7 +113,7 @@ export async function searchCatalog(db: pg.Client, m: MixQuery): Promise<number>
   }[m.sort ?? 'relevance'];
   const sql = `with m as materialized (
       select id, brand, category, price, rating, ts_rank(tsv, q, 1) r
-      from products, ${OR_QUERY} q where ${where.join(' and ')})
+      from products, (select ${OR_QUERY} as q) x where ${where.join(' and ')})
     select (select count(*) from m) total,
       (select json_agg(id) from (select id from m order by ${order}, id limit 24) p) ids,
       (select json_agg(b) from (select brand, count(*) from m group by 1 order by 2 desc limit 100) b) brands,
