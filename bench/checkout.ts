@@ -7,7 +7,10 @@
  *     concurrent customers, one checkout-node process.
  * Every run checks that nothing is oversold.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import pino from 'pino';
 import {
@@ -19,8 +22,6 @@ import {
   type Infrastructure,
 } from '@emporium/platform';
 import { createInventoryService } from '../services/inventory/src/index.ts';
-import { createPaymentSandbox } from '../sandboxes/payments/src/index.ts';
-import { startCheckoutCluster } from '../services/orders/scripts/cluster.ts';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const DB = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -110,92 +111,213 @@ async function reserveRun(units: number, strategy: 'single' | 'batched') {
   };
 }
 
-async function checkoutRun(concurrency: number, count: number) {
-  const sandbox = createPaymentSandbox({ logger: false });
-  const gatewayUrl = await sandbox.listen(0);
-  const seller = newId();
-  const skus = [0, 1, 2].map((i) => `BENCH-CO-${i}-${newId()}`);
-  const variants = skus.map((sku, i) => ({
-    sku,
-    productId: newId(),
-    sellerId: seller,
-    title: sku,
-    price: { amount: 1000 + i, currency: 'EUR' },
-    status: 'active' as const,
-  }));
-  const cluster = await startCheckoutCluster({ processes: 1, databaseUrl: DB, gatewayUrl, variants });
-  const base = `${cluster.urls[0]}/api/v1`;
-  const stockBefore = count * 2;
-  const sellerToken = await cluster.tokenFor({ id: seller, role: 'seller' });
-  await fetch(`${cluster.urls[0]}/internal/inventory/skus`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ items: skus.map((sku) => ({ sku, sellerId: seller })) }),
+interface Store {
+  base: string;
+  stop(): Promise<void>;
+}
+
+/** The payment sandbox and a whole server (SERVICES=all, gateway in front), each its own process. */
+async function startStore(profile: boolean): Promise<Store> {
+  const secret = 'whsec_bench_checkout';
+  const port = await freePort();
+  const sandboxPort = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const common = { ...process.env, LOG_LEVEL: 'warn' };
+  const sandbox = spawnProcess(['sandboxes/payments/src/cli.ts'], {
+    ...common,
+    PAYMENTS_SANDBOX_PORT: String(sandboxPort),
+    PAYMENTS_SANDBOX_WEBHOOK_URL: `${base}/api/v1/webhooks/payments`,
+    PAYMENTS_SANDBOX_WEBHOOK_SECRET: secret,
   });
-  for (const sku of skus)
-    await fetch(`${base}/seller/inventory/${sku}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${sellerToken}` },
-      body: JSON.stringify({ onHand: stockBefore }),
-    });
-  const tokens = await Promise.all(
-    Array.from({ length: count }, () => cluster.tokenFor({ id: newId(), role: 'customer' })),
-  );
+  const profiling = profile ? ['--cpu-prof', '--cpu-prof-dir=/tmp/checkout-profile'] : [];
+  const server = spawnProcess([...profiling, 'apps/server/src/main.ts'], {
+    ...common,
+    DATABASE_URL: DB,
+    REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+    NATS_URL: '',
+    SERVICES: 'all',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    SEED_DEMO_DATA: 'false',
+    RATE_LIMIT_PER_MINUTE: '10000000',
+    PAYMENTS_GATEWAY_URL: `http://127.0.0.1:${sandboxPort}`,
+    PAYMENTS_WEBHOOK_SECRET: secret,
+  });
+  await waitFor(`http://127.0.0.1:${sandboxPort}/healthz`);
+  await waitFor(`${base}/readyz`);
+  return {
+    base: `${base}/api/v1`,
+    async stop() {
+      await Promise.all([stopProcess(server), stopProcess(sandbox)]);
+    },
+  };
+}
+
+function spawnProcess(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  return spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+async function waitFor(url: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not answer within 120 s`);
+}
+
+async function call<T>(
+  base: string,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+  extra: Record<string, string> = {},
+): Promise<{ status: number; json: T }> {
+  const res = await fetch(base + path, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...extra,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, json: (await res.json().catch(() => ({}))) as T };
+}
+
+async function register(base: string, role: 'customer' | 'seller'): Promise<string> {
+  const email = `bench-${role}-${newId()}@example.com`;
+  const answer = await call<{ accessToken?: string }>(base, 'POST', '/auth/register', undefined, {
+    email,
+    password: `Checkout bench ${newId()}`,
+    name: `Bench ${role}`,
+    role,
+    ...(role === 'seller' ? { storeName: `Bench store ${newId().slice(-8)}` } : {}),
+  });
+  if (answer.status !== 201 || !answer.json.accessToken)
+    throw new Error(`register ${role}: ${answer.status} ${JSON.stringify(answer.json)}`);
+  return answer.json.accessToken;
+}
+
+/** One seller's product with three variants, created through the catalog (which registers the SKUs). */
+async function seedProduct(base: string, stock: number) {
+  const seller = await register(base, 'seller');
+  const tag = newId().slice(-12).toUpperCase();
+  const skus = [0, 1, 2].map((i) => `BENCH-CO-${tag}-${i}`);
+  const created = await call<{ id?: string }>(base, 'POST', '/seller/products', seller, {
+    title: `Checkout bench product ${tag}`,
+    description: 'Created by bench/checkout.ts',
+    brand: 'Bench',
+    category: 'Electronics',
+    status: 'active',
+    variants: skus.map((sku, i) => ({ sku, price: { amount: 1000 + i, currency: 'EUR' }, stock })),
+  });
+  if (created.status !== 201)
+    throw new Error(`create product: ${created.status} ${JSON.stringify(created.json)}`);
+  return { seller, skus };
+}
+
+async function checkoutRun(store: Store, customers: string[], concurrency: number, count: number) {
+  const { base } = store;
+  const { seller, skus } = await seedProduct(base, count);
   let filled = 0;
   await workers(32, async () => {
     const i = filled++;
     if (i >= count) return false;
-    for (const sku of skus)
-      await fetch(`${base}/cart/items`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i]}` },
-        body: JSON.stringify({ sku, quantity: 1 }),
-      });
+    for (const sku of skus) {
+      const r = await call(base, 'POST', '/cart/items', customers[i], { sku, quantity: 1 });
+      if (r.status !== 200) throw new Error(`cart: ${r.status} ${JSON.stringify(r.json)}`);
+    }
     return true;
   });
-  log(`  carts filled (${count}); checking out at ${concurrency}`);
+  log(`  ${count} carts of 3 lines filled; checking out at ${concurrency}`);
   const latencies: number[] = [];
+  const statuses: Record<number, number> = {};
   let next = 0;
   let paid = 0;
+  const address = { name: 'B', line1: 'x', city: 'y', postalCode: '1', country: 'DE' };
   const ms = await workers(concurrency, async () => {
     const i = next++;
     if (i >= count) return false;
     const t0 = performance.now();
-    const res = await fetch(`${base}/orders`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${tokens[i]}`,
+    const r = await call(
+      base,
+      'POST',
+      '/orders',
+      customers[i],
+      { shippingAddress: address, paymentToken: 'tok_visa' },
+      {
         'idempotency-key': newId(),
       },
-      body: JSON.stringify({
-        shippingAddress: { name: 'B', line1: 'x', city: 'y', postalCode: '1', country: 'DE' },
-        paymentToken: 'tok_visa',
-      }),
-    });
-    await res.arrayBuffer();
+    );
     latencies.push(performance.now() - t0);
-    if (res.status === 201) paid++;
+    statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+    if (r.status === 201) paid++;
     return true;
   });
-  const levels = (await (
-    await fetch(`${base}/seller/inventory?skus=${skus.join(',')}`, {
-      headers: { authorization: `Bearer ${sellerToken}` },
-    })
-  ).json()) as { items: { onHand: number; reserved: number }[] };
-  const oversold = levels.items.filter((l) => l.onHand !== stockBefore - paid || l.reserved !== 0).length;
-  await cluster.stop();
-  await sandbox.close();
+  const levels = await call<{ items: { sku: string; onHand: number; reserved: number }[] }>(
+    base,
+    'GET',
+    `/seller/inventory?skus=${skus.join(',')}`,
+    seller,
+  );
+  // Every SKU started with `count` units and every paid order took one of each.
+  const mismatched = levels.json.items.filter((l) => l.onHand !== count - paid || l.reserved !== 0).length;
+  const oversold = Math.max(0, paid - count) + levels.json.items.filter((l) => l.onHand < 0).length;
   return {
-    name: `checkout end to end, ${concurrency} customers`,
+    name: `checkout through the gateway, ${concurrency} customers`,
     concurrency,
     checkouts: count,
     paid,
+    statuses,
     perSecond: (paid / ms) * 1000,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     oversold,
+    mismatched,
   };
+}
+
+async function registerCustomers(base: string, n: number): Promise<string[]> {
+  const tokens: string[] = [];
+  await workers(8, async () => {
+    if (tokens.length >= n) return false;
+    tokens.push('');
+    const slot = tokens.length - 1;
+    tokens[slot] = await register(base, 'customer');
+    if (slot % 100 === 0) log(`  customers registered: ${slot}/${n}`);
+    return true;
+  });
+  return tokens;
 }
 
 export async function main(args: string[]) {
@@ -203,28 +325,41 @@ export async function main(args: string[]) {
   const units = quick ? 3_000 : 10_000;
   log(`hot SKU: ${units} units, ${BUYERS} concurrent buyers, pool ${POOL}`);
   const hot = [];
-  for (const run of [
-    () => baseline(units),
-    () => reserveRun(units, 'single'),
-    () => reserveRun(units, 'batched'),
-  ]) {
+  const only = args.find((a) => a.startsWith('--only='))?.slice(7);
+  for (const run of only === 'checkout'
+    ? []
+    : [() => baseline(units), () => reserveRun(units, 'single'), () => reserveRun(units, 'batched')]) {
     const r = await run();
     log(`  ${r.name}: ${r.perSecond.toFixed(0)}/s`);
     hot.push(r);
   }
-  const checkouts = [];
-  for (const [c, n] of quick
+  const runs = quick
     ? [
-        [16, 200],
-        [256, 400],
+        [16, 160],
+        [256, 512],
       ]
     : [
-        [16, 600],
-        [256, 1200],
-      ]) {
-    const r = await checkoutRun(c as number, n as number);
-    log(`  ${r.name}: ${r.perSecond.toFixed(1)}/s p50 ${r.p50Ms.toFixed(0)} ms p99 ${r.p99Ms.toFixed(0)} ms`);
-    checkouts.push(r);
+        [16, 480],
+        [256, 1024],
+      ];
+  if (only === 'hot') return console.table(hot);
+  const store = await startStore(args.includes('--profile'));
+  const checkouts = [];
+  try {
+    const customers = await registerCustomers(store.base, Math.max(...runs.map((r) => r[1]!)));
+    for (const [c, n] of runs) {
+      const r = await checkoutRun(store, customers, c!, n!);
+      log(
+        `  ${r.name}: ${r.perSecond.toFixed(1)}/s p50 ${r.p50Ms.toFixed(0)} ms p99 ${r.p99Ms.toFixed(0)} ms`,
+      );
+      checkouts.push(r);
+    }
+  } finally {
+    await store.stop();
+  }
+  if (only) {
+    console.table(checkouts);
+    return; // a partial run is for profiling; only a full run writes the results
   }
   const base = hot[0]!.perSecond;
   const hotRows = hot.map((r) => ({

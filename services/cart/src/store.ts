@@ -41,7 +41,14 @@ export class CartStore {
     );
   }
 
+  /** The customer's cart, created on first use (a read first: it exists on every call but the first). */
   async customerCartId(customerId: string): Promise<string> {
+    const existing = await this.db
+      .selectFrom('carts')
+      .select('id')
+      .where('customer_id', '=', customerId)
+      .executeTakeFirst();
+    if (existing) return existing.id;
     await this.db
       .insertInto('carts')
       .values({ id: newId(), customer_id: customerId, expires_at: null, merged_into: null })
@@ -133,31 +140,28 @@ export class CartStore {
     });
   }
 
+  /**
+   * Removes what an order bought, once per order id, in one statement: the checkouts row is the guard
+   * (a repeat inserts nothing, so the line changes join nothing), lines bought whole are deleted, the
+   * others shrink. A line the customer raised meanwhile keeps the difference.
+   */
   async checkedOut(cartId: string, orderId: string, lines: Lines): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const fresh = await trx
-        .insertInto('checkouts')
-        .values({ order_id: orderId, cart_id: cartId })
-        .onConflict((oc) => oc.column('order_id').doNothing())
-        .returning('order_id')
-        .executeTakeFirst();
-      if (!fresh) return;
-      for (const line of lines) {
-        await trx
-          .deleteFrom('cart_lines')
-          .where('cart_id', '=', cartId)
-          .where('sku', '=', line.sku)
-          .where('quantity', '<=', line.quantity)
-          .execute();
-        await trx
-          .updateTable('cart_lines')
-          .set({ quantity: sql`quantity - ${line.quantity}` })
-          .where('cart_id', '=', cartId)
-          .where('sku', '=', line.sku)
-          .where('quantity', '>', line.quantity)
-          .execute();
-      }
-    });
+    if (lines.length === 0) return;
+    const skus = lines.map((l) => l.sku);
+    const quantities = lines.map((l) => l.quantity);
+    await sql`
+      with fresh as (
+        insert into ${sql.id('cart', 'checkouts')} (order_id, cart_id) values (${orderId}, ${cartId})
+        on conflict (order_id) do nothing returning cart_id
+      ), bought as (
+        select b.sku, b.quantity from unnest(${skus}::text[], ${quantities}::int[]) as b(sku, quantity)
+      ), removed as (
+        delete from ${sql.id('cart', 'cart_lines')} l using fresh, bought b
+         where l.cart_id = fresh.cart_id and l.sku = b.sku and l.quantity <= b.quantity
+      )
+      update ${sql.id('cart', 'cart_lines')} l set quantity = l.quantity - b.quantity
+        from fresh, bought b
+       where l.cart_id = fresh.cart_id and l.sku = b.sku and l.quantity > b.quantity`.execute(this.db);
   }
 
   async deleteExpiredGuests(limit: number): Promise<number> {

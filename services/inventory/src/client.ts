@@ -36,4 +36,12 @@ export class InventoryHttpClient implements InventoryApi {
       },
     );
   }
+  restock(reservationId: string, reason: string): Promise<void> {
+    return this.http.call(
+      'POST',
+      `/reservations/${encodeURIComponent(reservationId)}/restock`,
+      { reason },
+      { idempotent: true },
+    );
+  }
 }

@@ -2,7 +2,13 @@ import type { Logger } from 'pino';
 import { conflict, forbidden, notFound, validation, type OutboxRelay } from '@emporium/platform';
 import { Batcher } from './batcher.ts';
 import type { InventoryStore } from './store.ts';
-import { toLevel, type BatchRequest, type BatchResult } from './store.ts';
+import {
+  toLevel,
+  type BatchRequest,
+  type BatchResult,
+  type CloseRequest,
+  type CloseResult,
+} from './store.ts';
 import type {
   Actor,
   Availability,
@@ -47,6 +53,7 @@ function normaliseLines(lines: ReservationLine[]): ReservationLine[] {
 
 export class Inventory implements InventoryApi {
   private readonly batcher: Batcher<BatchRequest, BatchResult>;
+  private readonly closer: Batcher<CloseRequest, CloseResult>;
   private readonly batched: boolean;
 
   constructor(
@@ -57,7 +64,10 @@ export class Inventory implements InventoryApi {
   ) {
     // 'single' sends every request as its own statement, concurrently (the comparison in ADR 0700).
     this.batched = options.reserveStrategy !== 'single';
-    this.batcher = new Batcher((requests) => this.store.reserveBatch(requests), options.maxBatch ?? 256);
+    const max = options.maxBatch ?? 256;
+    this.batcher = new Batcher((requests) => this.store.reserveBatch(requests), max);
+    // Commits, releases and restocks are group-committed too: they lock the same hot rows (ADR 0704).
+    this.closer = new Batcher((requests) => this.store.closeBatch(requests), max);
   }
 
   async registerSkus(items: { sku: string; sellerId: string }[]): Promise<void> {
@@ -120,34 +130,51 @@ export class Inventory implements InventoryApi {
       ? await this.batcher.submit(batch)
       : ((await this.store.reserveBatch([batch]))[0] as BatchResult);
     if (!result.ok) throw conflict(`Not enough stock for ${result.short.join(', ')}`, { skus: result.short });
-    this.relay.notify();
-    const reservation = await this.store.reservation(request.reservationId);
-    if (!reservation) throw new Error(`reservation ${request.reservationId} vanished after reserve`);
-    return reservation;
+    if (!result.existing) this.relay.notify();
+    // A repeated reserve answers with the reservation as stored (its lines may differ from this request).
+    const stored = result.existing ? await this.store.reservationLines(request.reservationId) : lines;
+    return {
+      id: request.reservationId,
+      status: result.status,
+      lines: stored,
+      expiresAt: new Date(result.expiresAt).toISOString(),
+    };
+  }
+
+  private async close(request: CloseRequest): Promise<CloseResult['before']> {
+    const { before } = this.batched
+      ? await this.closer.submit(request)
+      : ((await this.store.closeBatch([request]))[0] as CloseResult);
+    return before;
   }
 
   async commit(reservationId: string): Promise<void> {
-    const before = await this.store.close(reservationId, 'committed', 'paid');
-    if (before === undefined) throw notFound(`reservation ${reservationId}`);
+    const before = await this.close({ id: reservationId, to: 'committed', reason: 'paid' });
+    if (before === 'missing') throw notFound(`reservation ${reservationId}`);
     if (before === 'released')
       throw conflict(`reservation ${reservationId} was released before it could be committed`, {
         reservationId,
       });
-    this.relay.notify();
-  }
-
-  async release(reservationId: string, reason: string): Promise<void> {
-    const before = await this.store.close(reservationId, 'released', reason);
     if (before === 'active') this.relay.notify();
   }
 
+  async release(reservationId: string, reason: string): Promise<void> {
+    const before = await this.close({ id: reservationId, to: 'released', reason });
+    if (before === 'active') this.relay.notify();
+  }
+
+  async restock(reservationId: string, reason: string): Promise<void> {
+    const before = await this.close({ id: reservationId, to: 'restocked', reason });
+    if (before === 'missing') throw notFound(`reservation ${reservationId}`);
+    if (before === 'committed') this.relay.notify();
+  }
+
   /** Releases reservations whose TTL passed; safe with several processes (the status guard decides). */
-  async sweep(limit = 200): Promise<number> {
+  async sweep(limit = 500): Promise<number> {
     const ids = await this.store.expiredReservations(limit);
-    let released = 0;
-    for (const id of ids) {
-      if ((await this.store.close(id, 'released', 'expired')) === 'active') released++;
-    }
+    if (ids.length === 0) return 0;
+    const results = await this.store.closeBatch(ids.map((id) => ({ id, to: 'released', reason: 'expired' })));
+    const released = results.filter((r) => r.before === 'active').length;
     if (released > 0) {
       this.logger.info({ released }, 'released expired reservations');
       this.relay.notify();

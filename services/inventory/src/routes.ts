@@ -13,7 +13,12 @@ const StockLevel = Type.Object({
 const Line = Type.Object({ sku: Type.String(), quantity: Type.Integer() });
 const Reservation = Type.Object({
   id: Type.String(),
-  status: Type.Union([Type.Literal('active'), Type.Literal('committed'), Type.Literal('released')]),
+  status: Type.Union([
+    Type.Literal('active'),
+    Type.Literal('committed'),
+    Type.Literal('released'),
+    Type.Literal('restocked'),
+  ]),
   lines: Type.Array(Line),
   expiresAt: Type.String(),
 });
@@ -139,6 +144,16 @@ export function internalRoutes(inventory: Inventory) {
       },
       async (request, reply) => {
         await inventory.release(request.params.id, request.body.reason);
+        return reply.code(204).send();
+      },
+    );
+    app.post(
+      '/reservations/:id/restock',
+      {
+        schema: { ...hide, params: IdParams, body: Type.Object({ reason: Type.String({ maxLength: 200 }) }) },
+      },
+      async (request, reply) => {
+        await inventory.restock(request.params.id, request.body.reason);
         return reply.code(204).send();
       },
     );

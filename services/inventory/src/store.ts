@@ -1,4 +1,4 @@
-import { sql, type Generated, type Kysely, type Transaction } from 'kysely';
+import { sql, type Generated, type Kysely } from 'kysely';
 import { createEvent, writeEvents, type OutboxTables } from '@emporium/platform';
 import {
   STOCK_CHANGED,
@@ -29,7 +29,7 @@ export interface InventoryDB extends OutboxTables {
   movements: {
     seq: Generated<number>;
     sku: string;
-    kind: 'adjust' | 'reserve' | 'commit' | 'release';
+    kind: 'adjust' | 'reserve' | 'commit' | 'release' | 'restock';
     on_hand_delta: number;
     reserved_delta: number;
     reservation_id: string | null;
@@ -39,7 +39,6 @@ export interface InventoryDB extends OutboxTables {
 }
 
 export type Db = Kysely<InventoryDB>;
-type Trx = Transaction<InventoryDB>;
 
 interface StockRow {
   sku: string;
@@ -70,7 +69,21 @@ export interface BatchRequest {
   ttl: number;
   lines: ReservationLine[];
 }
-export type BatchResult = { id: string; ok: true } | { id: string; ok: false; short: string[] };
+export type BatchResult =
+  | { id: string; ok: true; existing: boolean; status: ReservationStatus; expiresAt: string }
+  | { id: string; ok: false; short: string[] };
+
+/** Commit or release an active reservation, or restock a committed one. */
+export interface CloseRequest {
+  id: string;
+  to: 'committed' | 'released' | 'restocked';
+  reason: string;
+}
+/** The status the reservation had before (the change applied only if it was the expected one). */
+export interface CloseResult {
+  id: string;
+  before: ReservationStatus | 'missing';
+}
 
 export class InventoryStore {
   constructor(readonly db: Db) {}
@@ -148,83 +161,27 @@ export class InventoryStore {
       .where('id', '=', id)
       .executeTakeFirst();
     if (!head) return undefined;
-    const lines = await this.db
+    const lines = await this.reservationLines(id);
+    return { id: head.id, status: head.status, lines, expiresAt: new Date(head.expires_at).toISOString() };
+  }
+
+  /** One call to close_batch (migration 0003): every request's lines, ledger rows and events at once. */
+  async closeBatch(requests: CloseRequest[]): Promise<CloseResult[]> {
+    const { rows } = await sql<{
+      results: CloseResult[];
+    }>`select ${sql.id('inventory', 'close_batch')}(${JSON.stringify(requests)}::jsonb) as results`.execute(
+      this.db,
+    );
+    return rows[0]?.results ?? [];
+  }
+
+  async reservationLines(id: string): Promise<ReservationLine[]> {
+    return this.db
       .selectFrom('reservation_lines')
       .select(['sku', 'quantity'])
       .where('reservation_id', '=', id)
       .orderBy('sku')
       .execute();
-    return { id: head.id, status: head.status, lines, expiresAt: new Date(head.expires_at).toISOString() };
-  }
-
-  /**
-   * Moves an active reservation to `to`; the status update is the guard (only one caller wins), and
-   * the stock rows are then updated in sku order, the same order reserve_batch locks them in.
-   */
-  async close(
-    id: string,
-    to: 'committed' | 'released',
-    reason: string,
-  ): Promise<ReservationStatus | undefined> {
-    return this.db.transaction().execute(async (trx) => {
-      const closed = await trx
-        .updateTable('reservations')
-        .set({ status: to, closed_at: sql`now()`, reason })
-        .where('id', '=', id)
-        .where('status', '=', 'active')
-        .returning('id')
-        .executeTakeFirst();
-      if (!closed) {
-        const existing = await trx
-          .selectFrom('reservations')
-          .select('status')
-          .where('id', '=', id)
-          .executeTakeFirst();
-        return existing?.status;
-      }
-      const lines = await trx
-        .selectFrom('reservation_lines')
-        .select(['sku', 'quantity'])
-        .where('reservation_id', '=', id)
-        .orderBy('sku')
-        .execute();
-      const rows: StockRow[] = [];
-      for (const line of lines) rows.push(await this.applyClose(trx, id, line, to, reason));
-      await writeEvents(trx, rows.map(changedEvent));
-      return 'active';
-    });
-  }
-
-  private async applyClose(
-    trx: Trx,
-    id: string,
-    line: ReservationLine,
-    to: 'committed' | 'released',
-    reason: string,
-  ): Promise<StockRow> {
-    const onHandDelta = to === 'committed' ? -line.quantity : 0;
-    const row = await trx
-      .updateTable('stock')
-      .set({
-        on_hand: sql`on_hand + ${onHandDelta}`,
-        reserved: sql`reserved - ${line.quantity}`,
-        updated_at: sql`now()`,
-      })
-      .where('sku', '=', line.sku)
-      .returning(['sku', 'seller_id', 'on_hand', 'reserved'])
-      .executeTakeFirstOrThrow();
-    await trx
-      .insertInto('movements')
-      .values({
-        sku: line.sku,
-        kind: to === 'committed' ? 'commit' : 'release',
-        on_hand_delta: onHandDelta,
-        reserved_delta: -line.quantity,
-        reservation_id: id,
-        reason,
-      })
-      .execute();
-    return row;
   }
 
   async expiredReservations(limit: number): Promise<string[]> {

@@ -18,7 +18,8 @@ export interface ReservationLine {
   quantity: number;
 }
 
-export type ReservationStatus = 'active' | 'committed' | 'released';
+/** `restocked`: committed, then its units went back on the shelf (a paid order cancelled). */
+export type ReservationStatus = 'active' | 'committed' | 'released' | 'restocked';
 
 export interface Reservation {
   id: string;
@@ -52,6 +53,11 @@ export interface InventoryApi {
   commit(reservationId: string): Promise<void>;
   /** Idempotent; a committed reservation is left as it is. */
   release(reservationId: string, reason: string): Promise<void>;
+  /**
+   * Puts a committed reservation's units back on hand (a paid order cancelled). Idempotent; a
+   * reservation never committed needs no restock (no-op); NotFound for an unknown id.
+   */
+  restock(reservationId: string, reason: string): Promise<void>;
 }
 
 export const STOCK_CHANGED = 'inventory.stock.changed';

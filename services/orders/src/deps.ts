@@ -5,7 +5,7 @@ import type { PaymentsApi } from '@emporium/payments';
 import type { CartApi } from '@emporium/cart';
 
 export interface OrdersDeps {
-  inventory: Pick<InventoryApi, 'reserve' | 'commit' | 'release'>;
+  inventory: Pick<InventoryApi, 'reserve' | 'commit' | 'release' | 'restock'>;
   payments: Pick<PaymentsApi, 'authorize' | 'capture' | 'cancel' | 'refund'>;
   cart: CartApi;
 }

@@ -222,6 +222,26 @@ describe(`checkout (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
     });
     expect(cancelled.json().status).toBe('refunded');
     expect(await authorizations(order.id)).toMatchObject([{ status: 'refunded' }]);
+    // The units go back on the shelf, once, whatever the number of cancels.
+    expect(await stock(mineSku)).toMatchObject({ onHand: 3, reserved: 0 });
+    expect(await stock(other)).toMatchObject({ onHand: 3, reserved: 0 });
+    const again = await app.inject({
+      method: 'POST',
+      url: `/api/v1/orders/${order.id}/cancel`,
+      headers: await headers(customer),
+    });
+    expect(again.statusCode).toBe(200);
+    expect(await stock(mineSku)).toMatchObject({ onHand: 3, reserved: 0 });
+    const ledger = await sql<{ on_hand: number; reserved: number; restocks: number }>`
+      select sum(on_hand_delta) as on_hand, sum(reserved_delta) as reserved,
+             count(*) filter (where kind = 'restock') as restocks
+        from ${sql.id('inventory', 'movements')} where sku = ${mineSku}`.execute(stack.orders.store.db);
+    expect(ledger.rows[0]).toEqual({ on_hand: 3, reserved: 0, restocks: 1 });
+    expect(again.json().history.map((h: { status: string }) => h.status)).toEqual([
+      'pending_payment',
+      'paid',
+      'refunded',
+    ]);
   });
 
   describe('crash at every saga step', () => {

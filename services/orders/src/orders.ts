@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { AppError, conflict, forbidden, newId, notFound, validation } from '@emporium/platform';
 import type { OrdersDeps } from './deps.ts';
 import type { CheckoutSaga } from './saga.ts';
-import type { Failure, OrderRow, OrdersStore } from './store.ts';
+import type { Failure, LineRow, OrderRow, OrdersStore } from './store.ts';
 import type { Address, Order, OrdersApi } from './types.ts';
 
 export interface CheckoutRequest {
@@ -38,6 +38,17 @@ export class Orders implements OrdersApi {
     if (currencies.size > 1)
       throw validation('A cart with several currencies cannot be checked out in one order');
     const id = newId();
+    const lines: LineRow[] = cart.items
+      .map((i) => ({
+        order_id: id,
+        sku: i.sku,
+        product_id: i.productId,
+        seller_id: i.sellerId,
+        title: i.title,
+        quantity: i.quantity,
+        unit_amount: i.unitPrice.amount,
+      }))
+      .sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
     const { row, created } = await this.store.insert(
       {
         id,
@@ -47,14 +58,7 @@ export class Orders implements OrdersApi {
         paymentToken: request.paymentToken,
         idempotencyKey,
         requestHash,
-        lines: cart.items.map((i) => ({
-          sku: i.sku,
-          product_id: i.productId,
-          seller_id: i.sellerId,
-          title: i.title,
-          quantity: i.quantity,
-          unit_amount: i.unitPrice.amount,
-        })),
+        lines: lines.map(({ order_id: _, ...line }) => line),
       },
       this.options.leaseMs,
     );
@@ -62,7 +66,8 @@ export class Orders implements OrdersApi {
       throw new AppError('Validation', 'This Idempotency-Key was already used for another checkout request', {
         fields: [{ field: 'Idempotency-Key', message: 'reused with a different body' }],
       });
-    const final = created ? await this.saga.drive(id, true) : await this.awaitOutcome(row.id);
+    // The inserting request holds the saga lease: it drives the order with what it already knows.
+    const final = created ? await this.saga.drive(id, { row, lines }) : await this.awaitOutcome(row.id);
     return this.answer(final ?? row);
   }
 
@@ -116,12 +121,11 @@ export class Orders implements OrdersApi {
       await this.store.requestCancel(id);
       await this.saga.drive(id);
     } else if (order.status === 'paid') {
-      // A paid order's saga is done; it is re-opened at the refund step (refund is idempotent per order).
-      const row = await this.store.row(id);
-      if (row?.saga_step !== 'done')
-        throw conflict('The order is still being processed; try again in a moment');
-      await this.store.advance(id, { step: 'refund', note: 'cancelled by customer' });
-      await this.saga.drive(id);
+      // A paid order's saga is done; it is re-opened at the refund step (refund then restock, both
+      // idempotent per order). Of two concurrent cancels one re-opens it; the other sees it refunding.
+      const row = await this.store.reopen(id, 'refund', this.options.leaseMs);
+      if (!row) throw conflict('The order is still being processed; try again in a moment');
+      await this.saga.drive(id, { row });
     } else if (order.status !== 'cancelled' && order.status !== 'refunded') {
       throw conflict(`An order that is ${order.status} cannot be cancelled`);
     }

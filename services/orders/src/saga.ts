@@ -1,11 +1,22 @@
 import type { Logger } from 'pino';
-import { createEvent, isAppError, type OutboxRelay } from '@emporium/platform';
+import { createEvent, isAppError, newId, type DomainEvent, type OutboxRelay } from '@emporium/platform';
 import type { OrdersDeps, SagaHook } from './deps.ts';
-import type { Failure, OrderRow, OrdersStore } from './store.ts';
+import type { Change, Failure, LineRow, OrderRow, OrdersStore } from './store.ts';
 import { ORDER_PAID, type OrderPaidEvent, type SagaStep } from './types.ts';
 
-type Change = Parameters<OrdersStore['advance']>[1];
-type Outcome = { change: Change; events?: ReturnType<typeof createEvent>[] };
+type Outcome = {
+  change: Change;
+  events?: DomainEvent[];
+  fulfilments?: { id: string; sellerId: string }[];
+};
+
+/** What the caller already knows of the order: the checkout request inserted it and holds its lease. */
+export interface DriveStart {
+  row?: OrderRow;
+  lines?: LineRow[];
+  /** Take over a parked order now (a payment event arrived) instead of waiting for its next attempt. */
+  wake?: boolean;
+}
 
 const failureOf = (error: unknown): Failure => {
   if (!isAppError(error)) return { kind: 'Error', message: (error as Error).message };
@@ -33,38 +44,43 @@ export class CheckoutSaga {
     private readonly options: { leaseMs: number; retryDelayMs: number; hook?: SagaHook },
   ) {}
 
-  /** Runs the saga until it is done or blocked by an outage; returns the order row as it stands. */
-  async drive(id: string, holding = false): Promise<OrderRow | undefined> {
-    let row = await this.store.claim(id, this.options.leaseMs, holding);
+  /**
+   * Runs the saga until it is done or blocked by an outage; returns the order row as it stands. Each
+   * step's outcome is persisted (renewing the lease) before the next step runs.
+   */
+  async drive(id: string, start: DriveStart = {}): Promise<OrderRow | undefined> {
+    let row = start.row ?? (await this.store.claim(id, this.options.leaseMs, { wake: start.wake }));
     if (!row) return this.store.row(id);
-    while (row && row.saga_step !== 'done') {
-      await this.options.hook?.(`before:${row.saga_step}`, id);
+    let lines = start.lines;
+    const linesOf = async () => (lines ??= await this.store.lines(id));
+    while (row.saga_step !== 'done') {
+      const step = row.saga_step;
+      await this.options.hook?.(`before:${step}`, id);
       let outcome: Outcome;
       try {
-        outcome = await this.run(row);
+        outcome = await this.run(row, linesOf);
       } catch (error) {
-        // An outage (gateway or service down): keep the step, let the recovery loop retry after a pause.
-        this.logger.warn(
-          { err: error, orderId: id, step: row.saga_step },
-          'checkout step failed; will retry',
-        );
-        await this.store.claim(id, this.options.retryDelayMs, true);
+        // An outage (gateway or service down): park the order; the recovery loop retries after a pause.
+        this.logger.warn({ err: error, orderId: id, step }, 'checkout step failed; will retry');
+        await this.store.park(id, this.options.retryDelayMs);
         return this.store.row(id);
       }
-      await this.options.hook?.(`after:${row.saga_step}`, id);
-      await this.store.advance(id, outcome.change, outcome.events);
+      await this.options.hook?.(`after:${step}`, id);
+      row = await this.store.advance(id, outcome.change, {
+        leaseMs: this.options.leaseMs,
+        events: outcome.events,
+        fulfilments: outcome.fulfilments,
+      });
       this.relay.notify();
-      row = await this.store.claim(id, this.options.leaseMs, true);
     }
-    await this.store.unlock(id);
-    return this.store.row(id);
+    return row;
   }
 
-  private async run(row: OrderRow): Promise<Outcome> {
+  private async run(row: OrderRow, linesOf: () => Promise<LineRow[]>): Promise<Outcome> {
     const step = row.saga_step as Exclude<SagaStep, 'done'>;
     switch (step) {
       case 'reserve':
-        return this.reserve(row);
+        return this.reserve(row, await linesOf());
       case 'authorize':
         return this.authorize(row);
       case 'capture':
@@ -72,7 +88,7 @@ export class CheckoutSaga {
       case 'commit':
         return this.commit(row);
       case 'fulfil':
-        return this.fulfil(row);
+        return this.fulfil(row, await linesOf());
       case 'void':
         await this.deps.payments.cancel(row.id);
         return { change: { step: 'release' } };
@@ -84,14 +100,17 @@ export class CheckoutSaga {
         return { change: { step: 'done' } };
       case 'refund':
         await this.deps.payments.refund(row.id);
-        return { change: { step: 'done', status: 'refunded', note: 'payment refunded' } };
+        return { change: { step: 'restock', status: 'refunded', note: 'payment refunded' } };
+      case 'restock':
+        // Units of a committed reservation go back on the shelf; a no-op when stock was never committed.
+        await this.deps.inventory.restock(row.id, 'order refunded');
+        return { change: { step: 'done' } };
     }
   }
 
-  private async reserve(row: OrderRow): Promise<Outcome> {
+  private async reserve(row: OrderRow, lines: LineRow[]): Promise<Outcome> {
     if (row.cancel_requested)
       return { change: { step: 'release', status: 'cancelled', note: 'cancelled by customer' } };
-    const lines = await this.store.lines(row.id);
     try {
       await this.deps.inventory.reserve({
         reservationId: row.id,
@@ -160,10 +179,10 @@ export class CheckoutSaga {
     return { change: { step: 'fulfil' } };
   }
 
-  private async fulfil(row: OrderRow): Promise<Outcome> {
-    const lines = await this.store.lines(row.id);
+  private async fulfil(row: OrderRow, lines: LineRow[]): Promise<Outcome> {
     const sellers = [...new Set(lines.map((l) => l.seller_id))].sort();
-    const fulfilments = await this.store.createFulfilments(row.id, sellers);
+    // Created in the same transaction as the step and the event, so their ids are the ones published.
+    const fulfilments = sellers.map((sellerId) => ({ id: newId(), sellerId }));
     try {
       await this.deps.cart.markCheckedOut(
         row.customer_id,
@@ -191,6 +210,6 @@ export class CheckoutSaga {
           : JSON.stringify(row.shipping_address),
       ),
     };
-    return { change: { step: 'done' }, events: [createEvent(ORDER_PAID, row.id, data)] };
+    return { change: { step: 'done' }, events: [createEvent(ORDER_PAID, row.id, data)], fulfilments };
   }
 }

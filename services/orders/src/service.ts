@@ -4,7 +4,9 @@ import {
   OutboxRelay,
   type ServiceContext,
   type ServiceModule,
+  type Subscription,
 } from '@emporium/platform';
+import { PAYMENT_UPDATED, type PaymentUpdatedEvent } from '@emporium/payments';
 import type { OrdersDeps, SagaHook } from './deps.ts';
 import { Orders } from './orders.ts';
 import { orderInternalRoutes, orderRoutes } from './routes.ts';
@@ -21,6 +23,8 @@ export interface OrdersServiceOptions {
   /** How long a duplicate request waits for the original's outcome. */
   twinWaitMs?: number;
   hook?: SagaHook;
+  /** Drive an order forward when its payment moves (payments events, fed by gateway webhooks). Default on. */
+  wakeOnPayment?: boolean;
 }
 
 export async function createOrdersService(
@@ -56,12 +60,26 @@ export async function createOrdersService(
       recovering = false;
     }
   };
+  // A payment that moved (often told by a gateway webhook) wakes its order if it is parked after an
+  // outage or left by a dead process; a live driver holds the lease and the claim is a no-op. Fire and
+  // forget: a lost wake-up is covered by the recovery loop.
+  let payments: Subscription | undefined;
+  const wake = async (data: PaymentUpdatedEvent) => {
+    if (data.status === 'pending') return;
+    void saga
+      .drive(data.orderId, { wake: true })
+      .catch((err: unknown) => infra.logger.warn({ err, orderId: data.orderId }, 'payment wake-up failed'));
+  };
   const module: ServiceModule = {
     name: 'orders',
     routes: orderRoutes(orders),
     internalRoutes: orderInternalRoutes(orders),
     async start() {
       relay.start();
+      if (options.wakeOnPayment ?? true)
+        payments = await infra.bus.subscribe('orders-payment-wakeup', [PAYMENT_UPDATED], (event) =>
+          wake(event.data as PaymentUpdatedEvent),
+        );
       if (every > 0) {
         void recover();
         timer = setInterval(() => void recover(), every);
@@ -69,6 +87,7 @@ export async function createOrdersService(
     },
     async stop() {
       if (timer) clearInterval(timer);
+      await payments?.stop();
       await relay.stop();
     },
   };

@@ -1,5 +1,5 @@
 import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
-import { createEvent, newId, writeEvents, type DomainEvent, type OutboxTables } from '@emporium/platform';
+import { createEvent, writeEvents, type DomainEvent, type OutboxTables } from '@emporium/platform';
 import { ORDER_STATUS_CHANGED, type Address, type Order, type OrderStatus, type SagaStep } from './types.ts';
 
 export interface OrdersDB extends OutboxTables {
@@ -17,6 +17,7 @@ export interface OrdersDB extends OutboxTables {
     failure: string | null;
     cancel_requested: Generated<boolean>;
     locked_until: string | null;
+    next_attempt_at: Generated<string | null>;
     attempts: Generated<number>;
     created_at: Generated<string>;
     updated_at: Generated<string>;
@@ -60,6 +61,8 @@ export interface NewOrder {
   requestHash: string;
   lines: Omit<LineRow, 'order_id'>[];
 }
+
+export type Change = { step: SagaStep; status?: OrderRow['status']; note?: string; failure?: Failure };
 
 const lease = (ms: number) => sql<string>`now() + ${`${ms} milliseconds`}::interval`;
 
@@ -117,47 +120,74 @@ export class OrdersStore {
     return this.db.selectFrom('order_lines').selectAll().where('order_id', '=', id).orderBy('sku').execute();
   }
 
-  /** Takes the saga lease if nobody holds it (or the holder died and it expired). */
-  async claim(id: string, leaseMs: number, holding = false): Promise<OrderRow | undefined> {
+  /**
+   * Takes the saga lease if nobody holds it (or the holder died and it expired). A parked order (an
+   * outage) waits for its next attempt unless `wake` is set: a payment event says retrying now is useful.
+   */
+  async claim(id: string, leaseMs: number, options: { wake?: boolean } = {}): Promise<OrderRow | undefined> {
     return this.db
       .updateTable('orders')
       .set({ locked_until: lease(leaseMs), attempts: sql`attempts + 1` })
       .where('id', '=', id)
       .where('saga_step', '<>', 'done')
-      .$if(!holding, (q) =>
-        q.where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', sql<string>`now()`)])),
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', sql<string>`now()`)]))
+      .$if(!options.wake, (q) =>
+        q.where((eb) =>
+          eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', sql<string>`now()`)]),
+        ),
       )
       .returningAll()
       .executeTakeFirst();
   }
 
-  async unlock(id: string): Promise<void> {
-    await this.db.updateTable('orders').set({ locked_until: null }).where('id', '=', id).execute();
+  /** Gives the lease up after an outage; the recovery loop (or a payment event) retries later. */
+  async park(id: string, retryMs: number): Promise<void> {
+    await this.db
+      .updateTable('orders')
+      .set({ locked_until: null, next_attempt_at: lease(retryMs) })
+      .where('id', '=', id)
+      .execute();
   }
 
-  /** Persists the next step (and status, with history and events) in one transaction. */
+  /**
+   * Persists the next step and renews the lease (released when the saga is done) in one statement; a
+   * status change adds its history row and event, and `fulfilments` are created, in the same transaction.
+   */
   async advance(
     id: string,
-    change: { step: SagaStep; status?: OrderRow['status']; note?: string; failure?: Failure },
-    events: DomainEvent[] = [],
-  ): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const before = await trx
-        .selectFrom('orders')
-        .select(['status', 'customer_id'])
-        .where('id', '=', id)
-        .forUpdate()
-        .executeTakeFirstOrThrow();
-      await trx
+    change: Change,
+    extra: { leaseMs: number; events?: DomainEvent[]; fulfilments?: { id: string; sellerId: string }[] },
+  ): Promise<OrderRow> {
+    const update = (db: Kysely<OrdersDB>) =>
+      db
         .updateTable('orders')
         .set({
           saga_step: change.step,
           updated_at: sql`now()`,
+          locked_until: change.step === 'done' ? null : lease(extra.leaseMs),
+          next_attempt_at: null,
           ...(change.status ? { status: change.status } : {}),
           ...(change.failure ? { failure: JSON.stringify(change.failure) } : {}),
         })
         .where('id', '=', id)
-        .execute();
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    const events = extra.events ?? [];
+    if (!change.status && events.length === 0 && !extra.fulfilments?.length) return update(this.db);
+    return this.db.transaction().execute(async (trx) => {
+      const before = await trx
+        .selectFrom('orders')
+        .select('status')
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      if (extra.fulfilments?.length)
+        await trx
+          .insertInto('fulfilments')
+          .values(extra.fulfilments.map((f) => ({ id: f.id, order_id: id, seller_id: f.sellerId })))
+          .onConflict((oc) => oc.columns(['order_id', 'seller_id']).doNothing())
+          .execute();
+      const row = await update(trx);
       const all = [...events];
       if (change.status && change.status !== before.status) {
         await trx
@@ -167,31 +197,30 @@ export class OrdersStore {
         all.push(
           createEvent(ORDER_STATUS_CHANGED, id, {
             orderId: id,
-            customerId: before.customer_id,
+            customerId: row.customer_id,
             status: change.status,
           }),
         );
       }
       await writeEvents(trx, all);
+      return row;
     });
+  }
+
+  /** Re-opens a finished paid order at `step` (cancel after payment); one caller wins and holds the lease. */
+  async reopen(id: string, step: SagaStep, leaseMs: number): Promise<OrderRow | undefined> {
+    return this.db
+      .updateTable('orders')
+      .set({ saga_step: step, locked_until: lease(leaseMs), updated_at: sql`now()` })
+      .where('id', '=', id)
+      .where('status', '=', 'paid')
+      .where('saga_step', '=', 'done')
+      .returningAll()
+      .executeTakeFirst();
   }
 
   async requestCancel(id: string): Promise<void> {
     await this.db.updateTable('orders').set({ cancel_requested: true }).where('id', '=', id).execute();
-  }
-
-  async createFulfilments(orderId: string, sellers: string[]): Promise<{ id: string; sellerId: string }[]> {
-    await this.db
-      .insertInto('fulfilments')
-      .values(sellers.map((s) => ({ id: newId(), order_id: orderId, seller_id: s })))
-      .onConflict((oc) => oc.columns(['order_id', 'seller_id']).doNothing())
-      .execute();
-    const rows = await this.db
-      .selectFrom('fulfilments')
-      .select(['id', 'seller_id'])
-      .where('order_id', '=', orderId)
-      .execute();
-    return rows.map((r) => ({ id: r.id, sellerId: r.seller_id }));
   }
 
   async unfinished(limit: number): Promise<string[]> {
@@ -200,6 +229,9 @@ export class OrdersStore {
       .select('id')
       .where('saga_step', '<>', 'done')
       .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', sql<string>`now()`)]))
+      .where((eb) =>
+        eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', sql<string>`now()`)]),
+      )
       .orderBy('created_at')
       .limit(limit)
       .execute();

@@ -15,7 +15,16 @@ export type OrderStatus =
 
 /** Where checkout stands; 'done' when nothing is left to drive. */
 export type SagaStep =
-  'reserve' | 'authorize' | 'capture' | 'commit' | 'fulfil' | 'release' | 'void' | 'refund' | 'done';
+  | 'reserve'
+  | 'authorize'
+  | 'capture'
+  | 'commit'
+  | 'fulfil'
+  | 'release'
+  | 'void'
+  | 'refund'
+  | 'restock'
+  | 'done';
 
 export interface Address {
   name: string;

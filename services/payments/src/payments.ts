@@ -54,7 +54,7 @@ export class Payments implements PaymentsApi {
   }
 
   async authorize(request: AuthorizeRequest): Promise<PaymentIntent> {
-    const intent = await this.store.ensureIntent(request);
+    const { intent, token } = await this.store.ensureIntent(request);
     if (intent.amount.amount !== request.amount.amount || intent.amount.currency !== request.amount.currency)
       throw conflict(`order ${request.orderId} already has a payment of another amount`);
     if (intent.status === 'authorized' || intent.status === 'captured') return intent;
@@ -62,14 +62,11 @@ export class Payments implements PaymentsApi {
     if (intent.status !== 'pending')
       throw conflict(`the payment of order ${request.orderId} is ${intent.status}`);
     // The first token sticks: the idempotency key is bound to the request body at the gateway.
-    const token = await this.store.token(intent.id);
-    const auth = await this.call(intent, 'authorize', `${intent.id}:authorize`, () =>
-      this.gateway.authorize(
-        { amount: intent.amount, token, reference: intent.orderId },
-        `${intent.id}:authorize`,
-      ),
+    const key = `${intent.id}:authorize`;
+    const auth = await this.call(intent, 'authorize', key, () =>
+      this.gateway.authorize({ amount: intent.amount, token, reference: intent.orderId }, key),
     );
-    const after = await this.apply(intent, auth);
+    const after = await this.apply(intent, auth, { operation: 'authorize', key });
     if (after.status === 'declined') throw declined(after);
     return after;
   }
@@ -80,13 +77,14 @@ export class Payments implements PaymentsApi {
     if (intent.status !== 'authorized' || !intent.authorizationId)
       throw conflict(`the payment of order ${orderId} is ${intent.status}, not authorized`);
     const authId = intent.authorizationId;
-    const auth = await this.call(intent, 'capture', `${intent.id}:capture`, () =>
-      this.gateway.capture(authId, `${intent.id}:capture`).catch(async (error: unknown) => {
+    const key = `${intent.id}:capture`;
+    const auth = await this.call(intent, 'capture', key, () =>
+      this.gateway.capture(authId, key).catch(async (error: unknown) => {
         if (error instanceof GatewayStateError) return this.gateway.get(authId);
         throw error;
       }),
     );
-    const after = await this.apply(intent, auth);
+    const after = await this.apply(intent, auth, { operation: 'capture', key });
     if (after.status !== 'captured') throw conflict(`the payment of order ${orderId} could not be captured`);
     return after;
   }
@@ -96,10 +94,9 @@ export class Payments implements PaymentsApi {
     if (!intent) return undefined;
     if (intent.status === 'authorized' && intent.authorizationId) {
       const authId = intent.authorizationId;
-      const auth = await this.call(intent, 'void', `${intent.id}:void`, () =>
-        this.gateway.void(authId, `${intent.id}:void`),
-      );
-      return this.apply(intent, auth);
+      const key = `${intent.id}:void`;
+      const auth = await this.call(intent, 'void', key, () => this.gateway.void(authId, key));
+      return this.apply(intent, auth, { operation: 'void', key });
     }
     if (intent.status === 'pending') return this.voidLostAuthorizations(intent);
     return intent;
@@ -114,11 +111,12 @@ export class Payments implements PaymentsApi {
       );
     const authId = intent.authorizationId;
     const remaining = intent.capturedAmount - intent.refundedAmount;
-    const auth = await this.call(intent, 'refund', `${intent.id}:refund`, async () => {
-      await this.gateway.refund(authId, remaining, `${intent.id}:refund`);
+    const key = `${intent.id}:refund`;
+    const auth = await this.call(intent, 'refund', key, async () => {
+      await this.gateway.refund(authId, remaining, key);
       return this.gateway.get(authId);
     });
-    return this.apply(intent, auth);
+    return this.apply(intent, auth, { operation: 'refund', key });
   }
 
   /** An authorise whose answer was lost may have succeeded: find it by reference and void it. */
@@ -126,23 +124,32 @@ export class Payments implements PaymentsApi {
     const found = await this.gateway.findByReference(intent.orderId);
     let latest: PaymentIntent | undefined = intent;
     for (const auth of found) {
-      const settled =
+      const key = `${intent.id}:void:${auth.id}`;
+      latest =
         auth.status === 'authorized'
-          ? await this.call(intent, 'void', `${intent.id}:void:${auth.id}`, () =>
-              this.gateway.void(auth.id, `${intent.id}:void:${auth.id}`),
+          ? await this.apply(
+              intent,
+              await this.call(intent, 'void', key, () => this.gateway.void(auth.id, key)),
+              { operation: 'void', key },
             )
-          : auth;
-      latest = await this.apply(intent, settled);
+          : await this.apply(intent, auth);
     }
     if (latest?.status === 'pending')
       latest = (await this.store.transition(intent.id, ['pending'], { status: 'failed' })) ?? latest;
     return latest;
   }
 
-  /** Applies a gateway answer to the intent, forward only; returns the intent as it now stands. */
-  async apply(intent: PaymentIntent, auth: GatewayAuthorization): Promise<PaymentIntent> {
+  /**
+   * Applies a gateway answer to the intent, forward only; returns the intent as it now stands. `attempt`
+   * is the successful call that brought the answer (absent for a webhook), recorded with the change.
+   */
+  async apply(
+    intent: PaymentIntent,
+    auth: GatewayAuthorization,
+    attempt?: { operation: string; key: string },
+  ): Promise<PaymentIntent> {
     const { from, change } = changeFor(auth);
-    const moved = await this.store.transition(intent.id, from, change);
+    const moved = await this.store.transition(intent.id, from, change, attempt);
     if (moved) this.relay.notify();
     return moved ?? (await this.require(intent.orderId));
   }
@@ -154,9 +161,7 @@ export class Payments implements PaymentsApi {
     run: () => Promise<T>,
   ): Promise<T> {
     try {
-      const result = await run();
-      await this.store.recordAttempt(intent.id, operation, key, 'ok');
-      return result;
+      return await run();
     } catch (error) {
       await this.store.recordAttempt(intent.id, operation, key, 'error', (error as Error).message);
       this.logger.warn({ err: error, orderId: intent.orderId, operation }, 'payment gateway call failed');

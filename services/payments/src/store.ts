@@ -60,9 +60,12 @@ export interface IntentChange {
 export class PaymentsStore {
   constructor(readonly db: Kysely<PaymentsDB>) {}
 
-  /** The order's intent, created on first call; the unique order_id makes concurrent callers share it. */
-  async ensureIntent(request: AuthorizeRequest): Promise<PaymentIntent> {
-    await this.db
+  /**
+   * The order's intent and its token, created on first call; the unique order_id makes concurrent callers
+   * share it (the loser of the insert reads the winner's row).
+   */
+  async ensureIntent(request: AuthorizeRequest): Promise<{ intent: PaymentIntent; token: string }> {
+    const inserted = await this.db
       .insertInto('intents')
       .values({
         id: newId(),
@@ -76,19 +79,17 @@ export class PaymentsStore {
         authorization_id: null,
       })
       .onConflict((oc) => oc.column('order_id').doNothing())
-      .execute();
-    const intent = await this.byOrder(request.orderId);
-    if (!intent) throw new Error(`intent of ${request.orderId} vanished`);
-    return intent;
-  }
-
-  async token(intentId: string): Promise<string> {
-    const row = await this.db
-      .selectFrom('intents')
-      .select('token')
-      .where('id', '=', intentId)
-      .executeTakeFirstOrThrow();
-    return row.token;
+      .returningAll()
+      .executeTakeFirst();
+    const row =
+      inserted ??
+      (await this.db
+        .selectFrom('intents')
+        .selectAll()
+        .where('order_id', '=', request.orderId)
+        .executeTakeFirst());
+    if (!row) throw new Error(`intent of ${request.orderId} vanished`);
+    return { intent: toIntent(row), token: row.token };
   }
 
   async byOrder(orderId: string): Promise<PaymentIntent | undefined> {
@@ -109,13 +110,28 @@ export class PaymentsStore {
     return row ? toIntent(row) : undefined;
   }
 
-  /** Moves the intent only from one of `from`, so a late or replayed answer never moves it backwards. */
+  /**
+   * Moves the intent only from one of `from`, so a late or replayed answer never moves it backwards. The
+   * gateway call that brought the answer is recorded in the same transaction (one commit, not two).
+   */
   async transition(
     intentId: string,
     from: IntentStatus[],
     change: IntentChange,
+    attempt?: { operation: string; key: string },
   ): Promise<PaymentIntent | undefined> {
     return this.db.transaction().execute(async (trx) => {
+      if (attempt)
+        await trx
+          .insertInto('attempts')
+          .values({
+            intent_id: intentId,
+            operation: attempt.operation,
+            idempotency_key: attempt.key,
+            outcome: 'ok',
+            detail: null,
+          })
+          .execute();
       const row = await trx
         .updateTable('intents')
         .set({ ...change, updated_at: sql`now()` })
