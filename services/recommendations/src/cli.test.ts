@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +43,17 @@ describe('recs cli', () => {
       expect(list.map((f) => f[2])).toEqual(['1', '2', '3']);
       for (const f of list) expect(seqs.get(user)).not.toContain(f[1]);
     }
+  });
+
+  it('uses the sibling item attributes file unless told --attributes none', () => {
+    writeFileSync(join(dir, 'tiny_item2attributes.json'), JSON.stringify({ '10': [1], '11': [1, 2] }));
+    const stderr = (args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', cli, 'topk', '--interactions', input, ...args], {
+        encoding: 'utf8',
+      }).stderr;
+    const out = join(dir, 'attr.tsv');
+    expect(stderr(['--out', out])).toContain('tiny_item2attributes.json');
+    expect(stderr(['--out', out, '--attributes', 'none'])).not.toContain('item attributes');
   });
 
   it('train writes a versioned artifact and a current pointer', () => {

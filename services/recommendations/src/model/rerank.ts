@@ -19,6 +19,18 @@ export function featureNames(model: RecModel, ranker: Pick<Ranker, 'itemSignals'
   return names;
 }
 
+const counts = new WeakMap<object, number>();
+
+/** featureNames(...).length, without building the names on every request. */
+function featureCount(model: RecModel, ranker: Pick<Ranker, 'itemSignals' | 'attributes'>): number {
+  let n = counts.get(ranker);
+  if (n === undefined) {
+    n = featureNames(model, ranker).length;
+    counts.set(ranker, n);
+  }
+  return n;
+}
+
 export interface CandidateFeatures {
   readonly items: Int32Array;
   /** Row-major, items.length x featureCount, already log1p-compressed. */
@@ -63,7 +75,7 @@ export function candidateFeatures(
   });
   const { items } = first;
   const C = items.length;
-  const F = featureNames(model, ranker).length;
+  const F = featureCount(model, ranker);
   const x = new Float32Array(C * F);
   for (let c = 0; c < C; c++) slot[items[c]!] = c;
   const L = history.length;
