@@ -5,6 +5,7 @@ import {
   type JSONWebKeySet,
   type JWTVerifyGetKey,
 } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { unauthorized } from './errors.ts';
 
 export type Role = 'customer' | 'seller' | 'admin';
@@ -48,26 +49,41 @@ export function createAccessTokenVerifier(source: KeySource): AccessTokenVerifie
       return keys.set(header, token);
     };
   }
+  return cachedVerifier(async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, getKey, {
+        issuer: ACCESS_TOKEN.issuer,
+        audience: ACCESS_TOKEN.audience,
+        algorithms: [...ACCESS_TOKEN.algorithms],
+        requiredClaims: ['sub', 'exp', 'iat'],
+      });
+      const role = payload.role;
+      if (typeof payload.sub !== 'string' || (role !== 'customer' && role !== 'seller' && role !== 'admin')) {
+        throw new Error('claims');
+      }
+      return { user: { id: payload.sub, role }, expiresAt: (payload.exp ?? 0) * 1000 };
+    } catch {
+      throw unauthorized('The access token is invalid or has expired');
+    }
+  });
+}
+
+/**
+ * Remembers verified tokens until they expire (at most a minute): a client sends the same token for
+ * 15 minutes, and an EdDSA verification costs more than the rest of a cached request. Only successful
+ * verifications are kept, keyed by the whole token, so a tampered token never matches.
+ */
+function cachedVerifier(
+  verify: (token: string) => Promise<{ user: AuthUser; expiresAt: number }>,
+): AccessTokenVerifier {
+  const verified = new LRUCache<string, { user: AuthUser; expiresAt: number }>({ max: 10_000, ttl: 60_000 });
   return {
     async verify(token: string): Promise<AuthUser> {
-      try {
-        const { payload } = await jwtVerify(token, getKey, {
-          issuer: ACCESS_TOKEN.issuer,
-          audience: ACCESS_TOKEN.audience,
-          algorithms: [...ACCESS_TOKEN.algorithms],
-          requiredClaims: ['sub', 'exp', 'iat'],
-        });
-        const role = payload.role;
-        if (
-          typeof payload.sub !== 'string' ||
-          (role !== 'customer' && role !== 'seller' && role !== 'admin')
-        ) {
-          throw new Error('claims');
-        }
-        return { id: payload.sub, role };
-      } catch {
-        throw unauthorized('The access token is invalid or has expired');
-      }
+      const hit = verified.get(token);
+      if (hit && hit.expiresAt > Date.now()) return hit.user;
+      const result = await verify(token);
+      verified.set(token, result, { ttl: Math.max(1, Math.min(60_000, result.expiresAt - Date.now())) });
+      return result.user;
     },
   };
 }
