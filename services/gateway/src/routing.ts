@@ -37,7 +37,7 @@ export async function registerRemoteRoutes(
           method: [...METHODS],
           url,
           schema: { hide: true },
-          config: { auth: 'public', rateLimit: true },
+          config: { auth: 'public' },
           handler: (request, reply) => reply.from(baseUrl + request.url),
         });
       }
