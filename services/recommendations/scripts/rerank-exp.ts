@@ -1,5 +1,7 @@
 // Tuning runs for the re-ranked model: npx tsx services/recommendations/scripts/rerank-exp.ts Beauty,Toys_and_Games '[{}]' [split]
 // split 2 evaluates on the second-to-last item (the ranker then fits on the third-to-last).
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { holdOutLast, readSequencesFile } from '../src/model/interactions.ts';
 import { trainCooccurrence } from '../src/model/baselines.ts';
 import { trainMixture } from '../src/model/mixture.ts';
@@ -11,7 +13,8 @@ import { readItemAttributes } from '../src/model/attributes.ts';
 const sets = (process.argv[2] ?? 'Beauty').split(',');
 const grid = JSON.parse(process.argv[3] ?? '[{}]') as Partial<RerankedParams>[];
 const split = Number(process.argv[4] ?? '1');
-const dir = process.env.EMPORIUM_SHARED_DATA ?? '/work/shared/data';
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const dir = process.env.EMPORIUM_SHARED_DATA ?? join(root, '..', 'shared', 'data');
 const data = sets.map((name) => {
   let log = readSequencesFile(`${dir}/amazon-2014/${name}.txt`);
   for (let i = 1; i < split; i++) log = holdOutLast(log).train;
