@@ -333,15 +333,19 @@ export async function main(args: string[]) {
     log(`  ${r.name}: ${r.perSecond.toFixed(0)}/s`);
     hot.push(r);
   }
-  const runs = quick
-    ? [
-        [16, 160],
-        [256, 512],
-      ]
-    : [
-        [16, 480],
-        [256, 1024],
-      ];
+  // --runs=1x30,16x160 (customers x checkouts) overrides the standard runs, for exploring.
+  const custom = args.find((a) => a.startsWith('--runs='))?.slice(7);
+  const runs = custom
+    ? custom.split(',').map((r) => r.split('x').map(Number) as [number, number])
+    : quick
+      ? [
+          [16, 160],
+          [256, 512],
+        ]
+      : [
+          [16, 480],
+          [256, 1024],
+        ];
   if (only === 'hot') return console.table(hot);
   const store = await startStore(args.includes('--profile'));
   const checkouts = [];

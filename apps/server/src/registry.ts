@@ -77,9 +77,7 @@ export const serviceEntries: ServiceEntry[] = [
   {
     name: 'payments',
     dependsOn: [],
-    // The platform Config has no payment settings yet: read once here (ADR 0701).
-    // eslint-disable-next-line no-restricted-properties
-    create: (ctx) => createPaymentsService(ctx, paymentSettings(process.env)),
+    create: (ctx) => createPaymentsService(ctx, paymentSettings(ctx.config.payments)),
     client: (url) => new PaymentsHttpClient(url),
   },
   {

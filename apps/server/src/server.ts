@@ -100,10 +100,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
 /** Embedded mode with no PAYMENTS_GATEWAY_URL: the payment sandbox runs as a child process (ADR 0701). */
 async function startEmbeddedPaymentSandbox(config: Config): Promise<RunningSandbox | undefined> {
-  // eslint-disable-next-line no-restricted-properties
-  const env = process.env;
-  const settings = paymentSettings(env);
+  const settings = paymentSettings(config.payments);
   if (!config.services.includes('payments') || config.databaseUrl || !settings.embeddedSandbox)
     return undefined;
-  return startPaymentSandbox(settings, `http://127.0.0.1:${config.port}/api/v1/webhooks/payments`, env);
+  return startPaymentSandbox(settings, `http://127.0.0.1:${config.port}/api/v1/webhooks/payments`, {
+    logLevel: config.logLevel,
+  });
 }

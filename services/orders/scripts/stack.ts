@@ -41,10 +41,7 @@ export async function buildCheckoutStack(infra: Infrastructure, options: StackOp
     { sweepIntervalMs: 0 },
   );
   const settings = {
-    ...paymentSettings({
-      PAYMENTS_GATEWAY_URL: options.gatewayUrl,
-      PAYMENTS_WEBHOOK_SECRET: options.webhookSecret,
-    }),
+    ...paymentSettings({ gatewayUrl: options.gatewayUrl, webhookSecret: options.webhookSecret }),
     timeoutMs: options.gatewayTimeoutMs ?? 1_000,
   };
   const payments = await createPaymentsService(ctx, settings);

@@ -1,4 +1,5 @@
 import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { createEvent, writeEvents, type DomainEvent, type OutboxTables } from '@emporium/platform';
 import { ORDER_STATUS_CHANGED, type Address, type Order, type OrderStatus, type SagaStep } from './types.ts';
 
@@ -238,24 +239,38 @@ export class OrdersStore {
     return rows.map((r) => r.id);
   }
 
+  /** The order as customers see it, in one query (lines, history and fulfilments as JSON arrays). */
   async full(id: string): Promise<Order | undefined> {
-    const row = await this.row(id);
+    const row = await this.db
+      .selectFrom('orders')
+      .selectAll('orders')
+      .select((eb) => [
+        jsonArrayFrom(
+          eb
+            .selectFrom('order_lines')
+            .selectAll('order_lines')
+            .whereRef('order_lines.order_id', '=', 'orders.id')
+            .orderBy('order_lines.sku'),
+        ).as('lines'),
+        jsonArrayFrom(
+          eb
+            .selectFrom('status_history')
+            .select(['status_history.status', 'status_history.note', 'status_history.at'])
+            .whereRef('status_history.order_id', '=', 'orders.id')
+            .orderBy('status_history.seq'),
+        ).as('history'),
+        jsonArrayFrom(
+          eb
+            .selectFrom('fulfilments')
+            .select(['fulfilments.id', 'fulfilments.seller_id', 'fulfilments.status'])
+            .whereRef('fulfilments.order_id', '=', 'orders.id')
+            .orderBy('fulfilments.seller_id'),
+        ).as('fulfilments'),
+      ])
+      .where('orders.id', '=', id)
+      .executeTakeFirst();
     if (!row || row.status === 'rejected') return undefined;
-    const [lines, history, fulfilments] = await Promise.all([
-      this.lines(id),
-      this.db
-        .selectFrom('status_history')
-        .select(['status', 'note', 'at'])
-        .where('order_id', '=', id)
-        .orderBy('seq')
-        .execute(),
-      this.db
-        .selectFrom('fulfilments')
-        .select(['id', 'seller_id', 'status'])
-        .where('order_id', '=', id)
-        .orderBy('seller_id')
-        .execute(),
-    ]);
+    const { lines, history, fulfilments } = row;
     const currency = row.currency;
     return {
       id: row.id,

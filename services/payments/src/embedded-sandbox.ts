@@ -14,13 +14,14 @@ export interface RunningSandbox {
 export async function startPaymentSandbox(
   settings: PaymentSettings,
   webhookUrl: string,
-  env: NodeJS.ProcessEnv,
+  options: { logLevel?: string } = {},
 ): Promise<RunningSandbox> {
   const cli = fileURLToPath(new URL('./cli.ts', import.meta.resolve('@emporium/sandbox-payments')));
   const child: ChildProcess = fork(cli, [], {
     execArgv: ['--import', 'tsx'],
+    // Its own settings only: the sandbox is another program and gets none of our secrets but its own.
     env: {
-      ...env,
+      LOG_LEVEL: options.logLevel ?? 'warn',
       PAYMENTS_SANDBOX_PORT: String(settings.sandboxPort),
       PAYMENTS_SANDBOX_API_KEY: settings.apiKey,
       PAYMENTS_SANDBOX_WEBHOOK_URL: webhookUrl,

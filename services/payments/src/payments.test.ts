@@ -36,7 +36,7 @@ describe(`payments (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
       close: async () => undefined,
     };
     const settings = {
-      ...paymentSettings({ PAYMENTS_GATEWAY_URL: gatewayUrl, PAYMENTS_WEBHOOK_SECRET: SECRET }),
+      ...paymentSettings({ gatewayUrl, webhookSecret: SECRET }),
       timeoutMs: 300,
       retries: 2,
     };

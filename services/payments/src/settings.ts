@@ -1,6 +1,8 @@
+import type { PaymentConfig } from '@emporium/platform';
+
 /**
- * Payment settings. The platform Config has no payment fields yet, so the composition root passes the
- * environment here once, at start (see the registry entry); services never read process.env themselves.
+ * What the payments service needs, derived once from the platform Config (`config.payments`, validated
+ * at start) by the composition root; services never read the environment themselves (ADR 0706).
  */
 export interface PaymentSettings {
   gatewayUrl: string;
@@ -18,17 +20,16 @@ export interface PaymentSettings {
 
 export const DEFAULT_SANDBOX_PORT = 4010;
 
-export function paymentSettings(env: Record<string, string | undefined>): PaymentSettings {
-  const port = Number(env.PAYMENTS_SANDBOX_PORT || DEFAULT_SANDBOX_PORT);
-  const url = env.PAYMENTS_GATEWAY_URL || undefined;
+export function paymentSettings(config: Partial<PaymentConfig> = {}): PaymentSettings {
+  const port = config.sandboxPort ?? DEFAULT_SANDBOX_PORT;
   return {
-    gatewayUrl: (url ?? `http://127.0.0.1:${port}`).replace(/\/$/, ''),
-    apiKey: env.PAYMENTS_GATEWAY_API_KEY || 'sk_test_emporium',
-    webhookSecret: env.PAYMENTS_WEBHOOK_SECRET || 'whsec_emporium_dev',
-    timeoutMs: Number(env.PAYMENTS_GATEWAY_TIMEOUT_MS || 3_000),
-    retries: Number(env.PAYMENTS_GATEWAY_RETRIES || 3),
+    gatewayUrl: (config.gatewayUrl ?? `http://127.0.0.1:${port}`).replace(/\/$/, ''),
+    apiKey: config.gatewayApiKey ?? 'sk_test_emporium',
+    webhookSecret: config.webhookSecret ?? 'whsec_emporium_dev',
+    timeoutMs: config.gatewayTimeoutMs ?? 3_000,
+    retries: config.gatewayRetries ?? 3,
     toleranceSeconds: 300,
-    embeddedSandbox: url === undefined,
+    embeddedSandbox: config.gatewayUrl === undefined,
     sandboxPort: port,
   };
 }

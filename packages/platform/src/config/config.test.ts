@@ -18,9 +18,34 @@ describe('config', () => {
     [{ SERVICES: 'catalog,warehouse' }, 'SERVICES'],
     [{ RATE_LIMIT_PER_MINUTE: 'many' }, 'RATE_LIMIT_PER_MINUTE'],
     [{ SERVICE_URL_CATALOG: 'catalog:3000' }, 'SERVICE_URL_CATALOG'],
+    [{ PAYMENTS_GATEWAY_URL: 'ftp://gateway' }, 'PAYMENTS_GATEWAY_URL'],
+    [{ PAYMENTS_GATEWAY_TIMEOUT_MS: '0' }, 'PAYMENTS_GATEWAY_TIMEOUT_MS'],
+    [{ PAYMENTS_GATEWAY_RETRIES: 'often' }, 'PAYMENTS_GATEWAY_RETRIES'],
+    [{ PAYMENTS_SANDBOX_PORT: '70000' }, 'PAYMENTS_SANDBOX_PORT'],
   ])('refuses %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);
+  });
+
+  it('reads the payment gateway settings, with sandbox defaults', () => {
+    expect(loadConfig({}).payments).toEqual({
+      gatewayUrl: undefined,
+      gatewayApiKey: 'sk_test_emporium',
+      webhookSecret: 'whsec_emporium_dev',
+      gatewayTimeoutMs: 3_000,
+      gatewayRetries: 3,
+      sandboxPort: 4010,
+    });
+    const config = loadConfig({
+      PAYMENTS_GATEWAY_URL: 'https://gateway.example/',
+      PAYMENTS_WEBHOOK_SECRET: 'whsec_live',
+      PAYMENTS_GATEWAY_RETRIES: '0',
+    });
+    expect(config.payments).toMatchObject({
+      gatewayUrl: 'https://gateway.example',
+      webhookSecret: 'whsec_live',
+      gatewayRetries: 0,
+    });
   });
 
   it('reads the services of this process and where the others live', () => {

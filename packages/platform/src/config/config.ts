@@ -34,6 +34,23 @@ export interface Config {
   /** The first admin account, created (or promoted) by the users service at start when both are set. */
   adminEmail: string | undefined;
   adminPassword: string | undefined;
+  payments: PaymentConfig;
+}
+
+/** How the payments service reaches the card gateway and checks its webhooks (ADR 0706). */
+export interface PaymentConfig {
+  /** PAYMENTS_GATEWAY_URL; unset: the embedded server starts the sandbox at 127.0.0.1:`sandboxPort`. */
+  gatewayUrl: string | undefined;
+  /** PAYMENTS_GATEWAY_API_KEY, default `sk_test_emporium` (the sandbox's test key). */
+  gatewayApiKey: string;
+  /** PAYMENTS_WEBHOOK_SECRET, default `whsec_emporium_dev`: set a real one wherever money moves. */
+  webhookSecret: string;
+  /** PAYMENTS_GATEWAY_TIMEOUT_MS, default 3000: per call; a timed-out call is retried with its key. */
+  gatewayTimeoutMs: number;
+  /** PAYMENTS_GATEWAY_RETRIES, default 3: extra attempts after a timeout, network error or 5xx. */
+  gatewayRetries: number;
+  /** PAYMENTS_SANDBOX_PORT, default 4010: where the embedded sandbox listens. */
+  sandboxPort: number;
 }
 
 export class ConfigError extends Error {
@@ -117,6 +134,17 @@ function adminAccount(env: Env): { adminEmail: string | undefined; adminPassword
   return { adminEmail, adminPassword };
 }
 
+function paymentConfig(env: Env): PaymentConfig {
+  return {
+    gatewayUrl: url(env, 'PAYMENTS_GATEWAY_URL', ['http:', 'https:'])?.replace(/\/$/, ''),
+    gatewayApiKey: env.PAYMENTS_GATEWAY_API_KEY || 'sk_test_emporium',
+    webhookSecret: env.PAYMENTS_WEBHOOK_SECRET || 'whsec_emporium_dev',
+    gatewayTimeoutMs: integer(env, 'PAYMENTS_GATEWAY_TIMEOUT_MS', 3_000, 50, 120_000),
+    gatewayRetries: integer(env, 'PAYMENTS_GATEWAY_RETRIES', 3, 0, 10),
+    sandboxPort: integer(env, 'PAYMENTS_SANDBOX_PORT', 4010, 1, 65535),
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const logLevel = env.LOG_LEVEL ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
@@ -137,5 +165,6 @@ export function loadConfig(env: Env = process.env): Config {
     seedDemoData: boolean(env, 'SEED_DEMO_DATA', true),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     ...adminAccount(env),
+    payments: paymentConfig(env),
   };
 }
