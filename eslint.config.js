@@ -3,7 +3,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['.scratch*/**', '**/node_modules/**', '**/dist/**', '.data/**', 'bench/results/**', 'coverage/**'] },
+  {
+    ignores: [
+      '.scratch*/**',
+      '**/node_modules/**',
+      '**/dist/**',
+      '.data/**',
+      'bench/results/**',
+      'coverage/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
