@@ -113,6 +113,17 @@ export async function markPublished(db: SchemaHandle, ids: string[]): Promise<vo
     .execute();
 }
 
+/** Gives claimed events back at once (a publish failed), instead of waiting for the lease to expire. */
+export async function releaseClaims(db: SchemaHandle, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await asOutbox(db)
+    .updateTable('outbox')
+    .set({ claimed_until: null })
+    .where('id', 'in', ids)
+    .where('published_at', 'is', null)
+    .execute();
+}
+
 export async function countUnpublished(db: SchemaHandle): Promise<number> {
   const row = await asOutbox(db)
     .selectFrom('outbox')

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { EventBus } from './bus.ts';
-import { claimBatch, markPublished, type SchemaHandle } from './outbox.ts';
+import { claimBatch, markPublished, releaseClaims, type SchemaHandle } from './outbox.ts';
 
 export interface RelayOptions {
   batchSize?: number;
@@ -59,6 +59,13 @@ export class OutboxRelay {
     } finally {
       await markPublished(this.db, published);
       if (published.length > 0) this.options.onPublished?.(published.length);
+      if (published.length < batch.length) {
+        const done = new Set(published);
+        await releaseClaims(
+          this.db,
+          batch.filter((e) => !done.has(e.id)).map((e) => e.id),
+        );
+      }
     }
     return published.length;
   }
