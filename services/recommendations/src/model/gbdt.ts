@@ -197,6 +197,7 @@ interface GrowContext {
   nb: number;
   grad: Float64Array;
   hess: Float64Array;
+  scores: Float64Array;
   o: GbdtOptions;
 }
 
@@ -205,17 +206,26 @@ function growTree(ctx: GrowContext, rowsIn: Int32Array, hist: Histogram, depth: 
   const id = fb.node();
   const split = depth > 0 ? bestSplit(data, F, ctx.nb, hist, o) : { feature: -1, bin: -1 };
   if (split.feature < 0) {
-    fb.value[id] = (-hist.G / (hist.H + o.lambda)) * o.learningRate;
+    const v = (-hist.G / (hist.H + o.lambda)) * o.learningRate;
+    fb.value[id] = v;
+    // the rows that grew this leaf get its value here; fitGbdt walks only the rows left out of the sample
+    for (let k = 0; k < rowsIn.length; k++) ctx.scores[rowsIn[k]!]! += v;
     return id;
   }
-  const l: number[] = [];
-  const r: number[] = [];
-  for (let i = 0; i < rowsIn.length; i++) {
+  // in-place partition: rows at or below the split bin first
+  const bins = data.bins;
+  let i = 0;
+  let j = rowsIn.length - 1;
+  while (i <= j) {
     const row = rowsIn[i]!;
-    (data.bins[row * F + split.feature]! <= split.bin ? l : r).push(row);
+    if (bins[row * F + split.feature]! <= split.bin) i++;
+    else {
+      rowsIn[i] = rowsIn[j]!;
+      rowsIn[j--] = row;
+    }
   }
-  const lr = Int32Array.from(l);
-  const rr = Int32Array.from(r);
+  const lr = rowsIn.subarray(0, i);
+  const rr = rowsIn.subarray(i);
   const small = lr.length <= rr.length ? lr : rr;
   const smallHist = histogram(data, F, ctx.nb, small, ctx.grad, ctx.hess);
   const bigHist = subtract(hist, smallHist);
@@ -235,19 +245,21 @@ function softmaxGradients(
   hess: Float64Array,
 ): number {
   let loss = 0;
-  groups.forEach((g, gi) => {
+  for (let gi = 0; gi < groups.length; gi++) {
+    const g = groups[gi]!;
     const s0 = starts[gi]!;
     let max = -Infinity;
     for (let r = 0; r < g.n; r++) max = Math.max(max, scores[s0 + r]!);
     let sum = 0;
-    for (let r = 0; r < g.n; r++) sum += Math.exp(scores[s0 + r]! - max);
+    // grad holds exp(score - max) until the sum is known
+    for (let r = 0; r < g.n; r++) sum += grad[s0 + r] = Math.exp(scores[s0 + r]! - max);
     for (let r = 0; r < g.n; r++) {
-      const p = Math.exp(scores[s0 + r]! - max) / sum;
+      const p = grad[s0 + r]! / sum;
       grad[s0 + r] = p - (r === g.target ? 1 : 0);
       hess[s0 + r] = Math.max(p * (1 - p), 1e-6);
     }
     loss += Math.log(sum) + max - scores[s0 + g.target]!;
-  });
+  }
   return loss / Math.max(1, groups.length);
 }
 
@@ -267,19 +279,22 @@ export function fitGbdt(
   const grad = new Float64Array(data.rows);
   const hess = new Float64Array(data.rows);
   const fb = new ForestBuilder();
+  const rowsIn = new Int32Array(data.rows);
+  const sampled = new Uint8Array(groups.length);
   for (let t = 0; t < o.trees; t++) {
     const loss = softmaxGradients(groups, starts, scores, grad, hess);
-    const rowsIn: number[] = [];
+    let nIn = 0;
     for (let gi = 0; gi < groups.length; gi++) {
-      if (rand() >= o.subsample) continue;
-      for (let r = starts[gi]!; r < starts[gi + 1]!; r++) rowsIn.push(r);
+      sampled[gi] = rand() < o.subsample ? 1 : 0;
+      if (sampled[gi]) for (let r = starts[gi]!; r < starts[gi + 1]!; r++) rowsIn[nIn++] = r;
     }
-    const rows = Int32Array.from(rowsIn);
-    const ctx: GrowContext = { fb, data, F, nb: o.bins + 1, grad, hess, o };
+    const rows = rowsIn.subarray(0, nIn);
+    const ctx: GrowContext = { fb, data, F, nb: o.bins + 1, grad, hess, scores, o };
     const root = growTree(ctx, rows, histogram(data, F, ctx.nb, rows, grad, hess), o.depth);
     fb.roots.push(root);
     const tree: Forest = { ...fb.build(), roots: Int32Array.of(root) };
     for (let gi = 0; gi < groups.length; gi++) {
+      if (sampled[gi]) continue;
       const g = groups[gi]!;
       for (let r = 0; r < g.n; r++) scores[starts[gi]! + r]! += forestScore(tree, g.x, r * F);
     }
