@@ -30,6 +30,7 @@ export interface StackOptions {
   orders?: OrdersServiceOptions;
   inventory?: InventoryServiceOptions;
   gatewayTimeoutMs?: number;
+  gatewayRetries?: number;
 }
 
 export async function buildCheckoutStack(infra: Infrastructure, options: StackOptions) {
@@ -43,6 +44,7 @@ export async function buildCheckoutStack(infra: Infrastructure, options: StackOp
   const settings = {
     ...paymentSettings({ gatewayUrl: options.gatewayUrl, webhookSecret: options.webhookSecret }),
     timeoutMs: options.gatewayTimeoutMs ?? 1_000,
+    ...(options.gatewayRetries === undefined ? {} : { retries: options.gatewayRetries }),
   };
   const payments = await createPaymentsService(ctx, settings);
   const orders = await createOrdersService(
