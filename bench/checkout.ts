@@ -92,9 +92,12 @@ async function reserveRun(units: number, strategy: 'single' | 'batched') {
   await api.registerSkus([{ sku, sellerId: seller }]);
   await api.setStock({ id: seller, role: 'seller' }, sku, units);
   let sold = 0;
+  const reserved: string[] = [];
   const ms = await workers(BUYERS, async () => {
     try {
-      await api.reserve({ reservationId: newId(), lines: [{ sku, quantity: 1 }] });
+      const id = newId();
+      await api.reserve({ reservationId: id, lines: [{ sku, quantity: 1 }] });
+      reserved.push(id);
       sold++;
       return true;
     } catch {
@@ -102,6 +105,8 @@ async function reserveRun(units: number, strategy: 'single' | 'batched') {
     }
   });
   const [level] = await api.getStock([sku]);
+  // Leave no active reservation behind for the other suites' sweepers on this shared server.
+  await Promise.all(reserved.map((id) => api.release(id, 'benchmark over')));
   await infra.close();
   return {
     name: `InventoryApi.reserve (${strategy})`,
