@@ -1,6 +1,9 @@
 import type { Generated } from 'kysely';
 import type { OutboxTables } from '@emporium/platform';
 
+/** The PostgreSQL schema the catalog owns. */
+export const CATALOG_SCHEMA = 'catalog';
+
 /** The catalog schema's tables, as Kysely sees them. */
 export interface CatalogDB extends OutboxTables {
   categories: {

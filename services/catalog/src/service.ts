@@ -8,7 +8,7 @@ import {
   type ServiceModule,
   type Subscription,
 } from '@emporium/platform';
-import type { CatalogDB } from './schema.ts';
+import { CATALOG_SCHEMA, type CatalogDB } from './schema.ts';
 import { Catalog, type ChangeListener } from './catalog.ts';
 import { CatalogCache } from './cache.ts';
 import { LocalBlobStore, type BlobStore } from './blob-store.ts';
@@ -41,8 +41,8 @@ export async function createCatalogService(
   deps: CatalogDeps = {},
 ): Promise<{ module: ServiceModule; api: LocalCatalogApi; catalog: Catalog }> {
   const { infra, config } = ctx;
-  await infra.db.migrate('catalog', [eventTablesMigration, ...(await loadMigrations(migrationsDir))]);
-  const db = infra.db.forSchema<CatalogDB>('catalog');
+  await infra.db.migrate(CATALOG_SCHEMA, [eventTablesMigration, ...(await loadMigrations(migrationsDir))]);
+  const db = infra.db.forSchema<CatalogDB>(CATALOG_SCHEMA);
   const relay = new OutboxRelay(db, infra.bus, { logger: infra.logger });
   const cache = new CatalogCache(infra.cache, infra.metrics, deps.cacheTtl ?? { detail: 300, listing: 60 });
   const blobs = deps.blobs ?? new LocalBlobStore(join(config.dataDir, 'images'));
