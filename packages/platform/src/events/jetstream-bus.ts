@@ -6,6 +6,7 @@ import {
   jetstreamManager,
   type JetStreamClient,
   type JetStreamManager,
+  type JsMsg,
 } from '@nats-io/jetstream';
 import { typeMatches, type DomainEvent } from './event.ts';
 import type { EventBus, EventHandler, Subscription } from './bus.ts';
@@ -27,6 +28,7 @@ export class JetStreamEventBus implements EventBus {
   private readonly stream: string;
   private readonly ackWaitMs: number;
   private readonly prefix: string;
+  private readonly active = new Set<Subscription>();
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -83,28 +85,47 @@ export class JetStreamEventBus implements EventBus {
     });
     const pull = await this.js.consumers.get(this.stream, durable);
     const messages = await pull.consume({ max_messages: 64 });
-    const loop = (async () => {
-      for await (const message of messages) {
-        const event = message.json<DomainEvent>();
-        if (!patterns.some((p) => typeMatches(p, event.type))) {
-          message.ack();
-          continue;
-        }
-        try {
-          await handler(event);
-          message.ack();
-        } catch (error) {
-          this.options.onHandlerError?.(error, event);
-          message.nak(Math.min(30_000, 500 * message.info.deliveryCount));
-        }
-      }
-    })();
-    return {
+    const loop = this.deliver(messages, patterns, handler).catch((error: unknown) => {
+      // The connection closing under a running loop ends it; anything else is worth a log line.
+      if (!this.nc.isClosed())
+        this.options.onHandlerError?.(error, {
+          id: '',
+          type: 'consume',
+          subject: '',
+          occurredAt: '',
+          data: null,
+        });
+    });
+    const subscription: Subscription = {
       stop: async () => {
+        this.active.delete(subscription);
         await messages.close();
         await loop;
       },
     };
+    this.active.add(subscription);
+    return subscription;
+  }
+
+  private async deliver(
+    messages: AsyncIterable<JsMsg>,
+    patterns: string[],
+    handler: EventHandler,
+  ): Promise<void> {
+    for await (const message of messages) {
+      const event = message.json<DomainEvent>();
+      if (!patterns.some((p) => typeMatches(p, event.type))) {
+        message.ack();
+        continue;
+      }
+      try {
+        await handler(event);
+        message.ack();
+      } catch (error) {
+        this.options.onHandlerError?.(error, event);
+        message.nak(Math.min(30_000, 500 * message.info.deliveryCount));
+      }
+    }
   }
 
   async ping(): Promise<void> {
@@ -112,6 +133,7 @@ export class JetStreamEventBus implements EventBus {
   }
 
   async close(): Promise<void> {
+    await Promise.all([...this.active].map((s) => s.stop().catch(() => undefined)));
     if (this.options.deleteStreamOnClose) await this.jsm.streams.delete(this.stream).catch(() => undefined);
     await this.nc.drain();
   }

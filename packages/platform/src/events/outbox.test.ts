@@ -109,7 +109,7 @@ describe(`outbox and relay (${testUrls.database ? 'PostgreSQL' : 'PGlite'} + ${t
       }
     }
 
-    await until(async () => (await countUnpublished(db)) === 0, 90_000);
+    await until(async () => (await countUnpublished(db)) === 0, 240_000);
     const countApplied = async () =>
       Number(
         (
@@ -119,7 +119,7 @@ describe(`outbox and relay (${testUrls.database ? 'PostgreSQL' : 'PGlite'} + ${t
             .executeTakeFirstOrThrow()
         ).n,
       );
-    await until(async () => (await countApplied()) >= total, 90_000);
+    await until(async () => (await countApplied()) >= total, 240_000);
     await relay.stop();
     await subscription.stop();
 
@@ -129,5 +129,5 @@ describe(`outbox and relay (${testUrls.database ? 'PostgreSQL' : 'PGlite'} + ${t
     expect(rows.some((r) => rolledBack.has(r.event_id))).toBe(false);
     expect(crashingBus.crashes).toBeGreaterThan(0);
     expect(restarts + crashingBus.crashes).toBeGreaterThan(5);
-  }, 180_000);
+  }, 540_000);
 });

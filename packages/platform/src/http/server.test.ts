@@ -6,6 +6,7 @@ import { notFound } from '../errors.ts';
 
 describe('HTTP server factory', () => {
   let app: HttpServer | undefined;
+  let slowStarted = false;
   afterEach(async () => {
     await app?.close();
     app = undefined;
@@ -29,6 +30,7 @@ describe('HTTP server factory', () => {
       throw new Error('secret internal detail');
     });
     app.get('/slow', async () => {
+      slowStarted = true;
       await new Promise((r) => setTimeout(r, 400));
       return { done: true };
     });
@@ -104,7 +106,8 @@ describe('HTTP server factory', () => {
     const server = build();
     const address = await server.listen({ port: 0, host: '127.0.0.1' });
     const inFlight = fetch(`${address}/slow`).then((r) => r.json());
-    await new Promise((r) => setTimeout(r, 100));
+    // Close only once the request is inside the handler: before that, a closing server answers 503.
+    while (!slowStarted) await new Promise((r) => setTimeout(r, 10));
     await closeGracefully(server, 5_000);
     expect(await inFlight).toEqual({ done: true });
     await expect(fetch(`${address}/healthz`)).rejects.toThrow();
