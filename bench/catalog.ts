@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- catalog [--n 1000000] [--pglite-n 100000] [--stock-n 5000] [--seconds 5] [--rounds 2]
- *  [--skip-import] [--skip-http]`
+ * `npm run bench -- catalog [--n 1000000] [--pglite-n 100000] [--stock-n 5000] [--batch 1000] [--in-flight 3]
+ *  [--seconds 5] [--rounds 2] [--skip-import] [--skip-http]`
  * 1. Import rate of the generated catalog (NDJSON, streamed) into the real PostgreSQL (DATABASE_URL, a
  *    scratch database created and dropped here) and into PGlite (on disk), with peak and sampled RSS; the
  *    baseline is a bare multi-row INSERT of the same lines as JSON documents into one table.
@@ -9,7 +9,7 @@
  * 3. Cross-process staleness: two catalog instances on PostgreSQL + Redis + NATS; one writes, the other
  *    reads until fresh.
  */
-import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +99,26 @@ function rssSampler() {
   };
 }
 
+interface ImportShape {
+  batch: number;
+  inFlight: number;
+}
+
+/** The file's first `limit` lines as raw chunks (the importer splits lines itself, once). */
+async function* firstLines(file: string, limit: number): AsyncGenerator<Buffer> {
+  let left = limit;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 18 }) as AsyncIterable<Buffer>) {
+    let at = -1;
+    while (left > 0 && (at = chunk.indexOf(10, at + 1)) !== -1) left--;
+    if (left > 0) {
+      yield chunk;
+      continue;
+    }
+    if (at >= 0) yield chunk.subarray(0, at + 1);
+    return;
+  }
+}
+
 async function openFor(databaseUrl: string | undefined, dataDir: string): Promise<Infrastructure> {
   return openInfrastructure({
     databaseUrl,
@@ -115,6 +135,7 @@ async function importRun(
   file: string,
   limit: number,
   forwardStock: boolean,
+  shape: ImportShape,
 ) {
   const dataDir = join(tmpdir(), `catalog-bench-${label.replace(/\W+/g, '-')}-${Date.now()}`);
   const infra = await openFor(databaseUrl, dataDir);
@@ -124,24 +145,17 @@ async function importRun(
     { config, infra },
     { inventory: inventory.api, drawPlaceholders: false },
   );
-  // The reader is opened when iteration starts: readline drops lines emitted before anyone iterates.
-  async function* limited() {
-    let n = 0;
-    for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
-      if (n++ >= limit) break;
-      yield line + '\n';
-    }
-  }
   const { Readable } = await import('node:stream');
   const sampler = rssSampler();
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   let lastLog = 0;
   const report = await importProducts(catalog, {
     actor: { id: 'bench', role: 'admin' },
     format: 'ndjson',
-    input: Readable.from(limited()),
-    batchSize: 1000,
-    concurrency: 2,
+    input: Readable.from(firstLines(file, limit)),
+    batchSize: shape.batch,
+    concurrency: shape.inFlight,
     forwardStock,
     onProgress: (r) => {
       sampler.setRows(r.rows);
@@ -154,17 +168,46 @@ async function importRun(
     },
   });
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   const memory = sampler.stop();
+  const databaseCpuSeconds = databaseUrl ? await backendCpuSeconds(databaseUrl) : undefined;
   await infra.close();
   return {
     label,
     rows: report.rows,
     created: report.created,
+    unchanged: report.unchanged,
     failed: report.failed,
     seconds: Math.round(seconds * 10) / 10,
     rowsPerSecond: Math.round(report.rows / seconds),
+    nodeCpuSeconds: Math.round((cpu.user + cpu.system) / 1e5) / 10,
+    databaseCpuSeconds,
     ...memory,
   };
+}
+
+/**
+ * CPU seconds used so far by the server processes of the pool's connections (the server runs on this
+ * machine): with 2 shared cores, CPU time says more about the write path than wall time, which follows
+ * the machine's load. Read before the pool closes; undefined when /proc does not show the server.
+ */
+async function backendCpuSeconds(databaseUrl: string): Promise<number | undefined> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const { rows } = await client.query<{ pid: number }>(
+    'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+  );
+  await client.end();
+  try {
+    let ticks = 0;
+    for (const { pid } of rows) {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    return Math.round(ticks / 10) / 10;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The baseline: the same lines inserted as JSON documents, 1000 per multi-row INSERT, no logic. */
@@ -176,6 +219,7 @@ async function rawInsertRun(label: string, databaseUrl: string | undefined, file
   ]);
   const db = infra.db.forSchema<{ docs: { id: number; doc: string } }>('rawbench');
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   let n = 0;
   let batch: { id: number; doc: string }[] = [];
   for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
@@ -188,8 +232,17 @@ async function rawInsertRun(label: string, databaseUrl: string | undefined, file
   }
   if (batch.length) await db.insertInto('docs').values(batch).execute();
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const databaseCpuSeconds = databaseUrl ? await backendCpuSeconds(databaseUrl) : undefined;
   await infra.close();
-  return { label, rows: n, seconds: Math.round(seconds * 10) / 10, rowsPerSecond: Math.round(n / seconds) };
+  return {
+    label,
+    rows: n,
+    seconds: Math.round(seconds * 10) / 10,
+    rowsPerSecond: Math.round(n / seconds),
+    nodeCpuSeconds: Math.round((cpu.user + cpu.system) / 1e5) / 10,
+    databaseCpuSeconds,
+  };
 }
 
 async function uniqueLoad(url: string, seconds: number): Promise<LoadResult> {
@@ -301,8 +354,9 @@ export async function main(args: string[]): Promise<void> {
   const stockN = option(args, 'stock-n', 5_000);
   const seconds = option(args, 'seconds', 5);
   const rounds = option(args, 'rounds', 2);
+  const shape: ImportShape = { batch: option(args, 'batch', 1000), inFlight: option(args, 'in-flight', 3) };
   const serverUrl = process.env.DATABASE_URL;
-  const result: Record<string, unknown> = { ...machineInfo(), n, pgliteN, stockN };
+  const result: Record<string, unknown> = { ...machineInfo(), n, pgliteN, stockN, ...shape };
   const loadAtStart = loadavg();
   const imports: Record<string, unknown>[] = [];
 
@@ -321,7 +375,18 @@ export async function main(args: string[]): Promise<void> {
         );
         await scratch.drop();
         const fresh = await scratchDatabase(serverUrl, 'emporium_bench_catalog');
-        imports.push(await importRun(`PostgreSQL: catalog import of ${n}`, fresh.url, file, n, false));
+        imports.push(await importRun(`PostgreSQL: catalog import of ${n}`, fresh.url, file, n, false, shape));
+        const again = Math.min(n, 100_000);
+        imports.push(
+          await importRun(
+            `PostgreSQL: re-import of the first ${again} (unchanged)`,
+            fresh.url,
+            file,
+            again,
+            false,
+            shape,
+          ),
+        );
         await fresh.drop();
         const stock = await scratchDatabase(serverUrl, 'emporium_bench_catalog');
         imports.push(
@@ -331,6 +396,7 @@ export async function main(args: string[]): Promise<void> {
             file,
             stockN,
             true,
+            shape,
           ),
         );
       } finally {
@@ -345,7 +411,9 @@ export async function main(args: string[]): Promise<void> {
         Math.min(pgliteN, 100_000),
       ),
     );
-    imports.push(await importRun(`PGlite: catalog import of ${pgliteN}`, undefined, file, pgliteN, false));
+    imports.push(
+      await importRun(`PGlite: catalog import of ${pgliteN}`, undefined, file, pgliteN, false, shape),
+    );
     for (const row of imports) log(JSON.stringify({ ...row, samples: undefined }));
   }
   result.imports = imports;
@@ -372,10 +440,11 @@ function markdownOf(
   rounds: number,
 ): string {
   const importTable = [
-    '| run | rows | seconds | rows/s | peak RSS MB |',
-    '|---|---|---|---|---|',
+    '| run | rows | seconds | rows/s | peak RSS MB | CPU s: bench process | CPU s: PostgreSQL backends |',
+    '|---|---|---|---|---|---|---|',
     ...imports.map(
-      (r) => `| ${r.label} | ${r.rows} | ${r.seconds} | ${r.rowsPerSecond} | ${r.peakRssMb ?? ''} |`,
+      (r) =>
+        `| ${r.label} | ${r.rows} | ${r.seconds} | ${r.rowsPerSecond} | ${r.peakRssMb ?? ''} | ${r.nodeCpuSeconds ?? ''} | ${r.databaseCpuSeconds ?? ''} |`,
     ),
   ].join('\n');
   const httpTable = [
@@ -391,7 +460,7 @@ function markdownOf(
 \`npm run bench -- catalog\` on ${result.cpus} cores (shared), node ${result.node}, ${result.date}.
 Targets: 1M products into PostgreSQL in < 5 min with flat memory; cache-hit detail >= 0.4 of the baseline.
 
-## Import (generated catalog, NDJSON streamed, batches of 1000, 2 in flight)
+## Import (generated catalog, NDJSON streamed, batches of ${result.batch}, ${result.inFlight} in flight)
 
 ${importTable}
 
@@ -406,6 +475,9 @@ ${stale ? `${stale.trials} writes in instance A, reads in instance B until fresh
 Notes: load average during the run ${JSON.stringify(result.loadAverage)} (the 2 cores are shared with other work).
 Peak RSS is the bench process, which also holds PGlite's WASM heap on the PGlite run. The import runs
 do not forward stock (one inventory call per SKU, no batch form in InventoryApi): the "with stock" row
-measures that cost separately.
+measures that cost separately. CPU columns: the bench process (parsing, validation, the import pipeline,
+and the in-process inventory's client side) and the PostgreSQL server processes serving its connections
+(read from /proc, so only when the server runs on this machine); with the cores shared, they are the
+load-independent cost, while seconds follow the machine's load.
 `;
 }

@@ -122,6 +122,41 @@ describe(`catalog import and images (${testUrls.database ? 'PostgreSQL' : 'PGlit
     expect(mine.json().items).toHaveLength(40);
   });
 
+  it('writes the stored fields into the event document and drops the variants a write leaves out', async () => {
+    const t = newId().slice(-8);
+    const seller = { id: newId(), role: 'seller' as const };
+    const price = (amount: number) => ({ amount, currency: 'USD' });
+    const { product } = await h.catalog.createProduct(seller, {
+      title: 'Saw',
+      brand: 'Acme',
+      category: 'Tools/Saws',
+      variants: [
+        { sku: `SAW-A-${t}`, price: price(1500) },
+        { sku: `SAW-B-${t}`, price: price(1200) },
+      ],
+    });
+    await h.catalog.attachImage(product.id, { key: `${t}.png`, width: 1, height: 1 });
+    await h.catalog.updateProduct(seller, product.id, {
+      variants: [{ sku: `SAW-B-${t}`, price: price(900) }],
+    });
+    const db = h.infra.db.forSchema<CatalogDB>('catalog');
+    const events = await db
+      .selectFrom('outbox')
+      .select(['type', 'payload'])
+      .where('subject', '=', product.id)
+      .orderBy('seq')
+      .execute();
+    expect(events.map((e) => e.type)).toEqual([
+      'catalog.product.created',
+      'catalog.product.updated',
+      'catalog.product.updated',
+    ]);
+    const [stored] = await h.catalog.queries.documents(await h.catalog.queries.products([product.id]));
+    expect(events[2]!.payload).toEqual(stored);
+    expect(stored).toMatchObject({ price: price(900), skus: [`SAW-B-${t}`], image: expect.any(String) });
+    expect(await h.api.getVariants([`SAW-A-${t}`, `SAW-B-${t}`])).toHaveLength(1);
+  });
+
   it('stores an upload under its content hash with renditions served as immutable', async () => {
     const seller = { id: newId(), role: 'seller' as const };
     const other = { id: newId(), role: 'seller' as const };

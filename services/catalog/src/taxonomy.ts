@@ -26,13 +26,22 @@ const titleCase = (slug: string) =>
  */
 export class Taxonomy {
   private readonly categories = new Map<string, ResolvedCategory>();
+  /** By the text as given: imports repeat the same few paths, and slugging each one costs. */
+  private readonly byText = new Map<string, ResolvedCategory>();
   private readonly brands = new Map<string, string>();
 
   constructor(private readonly db: Kysely<CatalogDB>) {}
 
   /** `category` is a category id or a path of names such as "Electronics/Phones". */
   async category(category: string): Promise<ResolvedCategory> {
-    if (isId(category)) return this.categoryById(category);
+    const seen = this.byText.get(category);
+    if (seen) return seen;
+    const resolved = isId(category) ? await this.categoryById(category) : await this.categoryByPath(category);
+    if (this.byText.size < 100_000) this.byText.set(category, resolved);
+    return resolved;
+  }
+
+  private async categoryByPath(category: string): Promise<ResolvedCategory> {
     const names = category.split('/').map((s) => s.trim());
     const path = names.map(slugify).join('/');
     const known = this.categories.get(path);
@@ -149,6 +158,7 @@ export class Taxonomy {
   /** Forgets everything resolved (tests that drop the schema). */
   clear(): void {
     this.categories.clear();
+    this.byText.clear();
     this.brands.clear();
   }
 }
