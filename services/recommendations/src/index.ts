@@ -28,3 +28,25 @@ export { evaluate, targetRanks } from './model/evaluate.ts';
 export { hitAt, ndcgAt, summarise } from './model/metrics.ts';
 export type { RankingMetrics } from './model/metrics.ts';
 export { writeTopK } from './model/topk.ts';
+
+// The recommendations service: its API and types, factory and HTTP client.
+export type {
+  Actor as RecsActor,
+  BehaviourEvent,
+  BehaviourKind,
+  ModelInfo,
+  Placement,
+  RecommendationList,
+  RecommendationRequest,
+  RecommendationsApi,
+  RecommendedItem,
+  Strategy,
+} from './service/types.ts';
+export { BEHAVIOUR_KINDS, PLACEMENTS } from './service/types.ts';
+export {
+  createRecommendationsService,
+  artifactDir,
+  type RecommendationsDeps,
+  type RecommendationsOptions,
+} from './service/service.ts';
+export { RecommendationsHttpClient } from './service/client.ts';

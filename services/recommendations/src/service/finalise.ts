@@ -1,0 +1,99 @@
+// The last step of every strategy: one batched hydration from the catalog, one batched stock check, the
+// filters that must never fail (inactive, out of stock, excluded) and a category-diverse ordering.
+import type { CatalogApi, ProductSummary } from '@emporium/catalog';
+import type { InventoryApi } from '@emporium/inventory';
+import type { Catalogue } from './catalogue.ts';
+import type { RecommendedItem } from './types.ts';
+
+export interface Candidate {
+  id: string;
+  score: number;
+}
+
+export interface FinaliseInput {
+  /** The strategy's candidates, best first. */
+  primary: Candidate[];
+  /** Trending or top-rated candidates that fill the list when filters leave the primary short. */
+  fallback: Candidate[];
+  exclude: ReadonlySet<string>;
+  limit: number;
+  /** The product being viewed, whose department gets a small boost. */
+  anchor?: string;
+}
+
+export interface Finalised {
+  item: RecommendedItem;
+  tier: 0 | 1;
+}
+
+interface Deps {
+  catalog: Pick<CatalogApi, 'getProducts'>;
+  inventory: Pick<InventoryApi, 'getAvailability'>;
+  catalogue: Catalogue;
+}
+
+/** Each earlier pick in the same category multiplies a candidate's value by this. */
+const SAME_CATEGORY = 0.7;
+const SAME_DEPARTMENT_AS_ANCHOR = 1.15;
+
+export async function finalise(deps: Deps, input: FinaliseInput): Promise<Finalised[]> {
+  const seen = new Set<string>(input.exclude);
+  const tiers: Candidate[][] = [input.primary, input.fallback].map((list) =>
+    list.filter((c) => !seen.has(c.id) && (seen.add(c.id), true)),
+  );
+  const ids = tiers.flat().map((c) => c.id);
+  if (ids.length === 0) return [];
+  const products = new Map<string, ProductSummary>();
+  for (const p of await deps.catalog.getProducts(ids)) if (p.status === 'active') products.set(p.id, p);
+  const skus = [...products.values()].flatMap((p) => p.skus);
+  const stock = skus.length > 0 ? await deps.inventory.getAvailability(skus) : {};
+  const sellable = (c: Candidate) => {
+    const p = products.get(c.id);
+    return p !== undefined && p.skus.some((sku) => stock[sku]?.inStock === true);
+  };
+  const anchorDept = input.anchor ? deps.catalogue.get(input.anchor)?.categoryPath[0] : undefined;
+  const out: Finalised[] = [];
+  const picked = new Map<string, number>();
+  // greedy picks come out in non-increasing value; the fallback tier is scaled below the last primary pick
+  let ceiling = 1;
+  tiers.forEach((tier, t) => {
+    const scale = t === 0 ? 1 : ceiling * 0.99;
+    const open = tier.filter(sellable);
+    const max = Math.max(...open.map((c) => c.score), Number.MIN_VALUE);
+    const value = (c: Candidate, p: ProductSummary) =>
+      (c.score / max) *
+      (anchorDept !== undefined && p.categoryPath[0] === anchorDept ? SAME_DEPARTMENT_AS_ANCHOR : 1) *
+      SAME_CATEGORY ** (picked.get(p.categoryPath.join('/')) ?? 0);
+    while (out.length < input.limit && open.length > 0) {
+      let best = 0;
+      let bestValue = -Infinity;
+      open.forEach((c, i) => {
+        const v = value(c, products.get(c.id)!);
+        if (v > bestValue) [best, bestValue] = [i, v];
+      });
+      const [c] = open.splice(best, 1);
+      const p = products.get(c!.id)!;
+      const category = p.categoryPath.join('/');
+      picked.set(category, (picked.get(category) ?? 0) + 1);
+      out.push({ item: hydrate(p, bestValue * scale), tier: t as 0 | 1 });
+      if (t === 0) ceiling = bestValue;
+    }
+  });
+  return out;
+}
+
+function hydrate(p: ProductSummary, score: number): RecommendedItem {
+  return {
+    id: p.id,
+    title: p.title,
+    brand: p.brand,
+    categoryPath: p.categoryPath,
+    price: p.price,
+    rating: p.rating,
+    ratingCount: p.ratingCount,
+    ...(p.image ? { image: p.image } : {}),
+    score: Math.round(bestFinite(score) * 10_000) / 10_000,
+  };
+}
+
+const bestFinite = (x: number) => (Number.isFinite(x) ? x : 0);

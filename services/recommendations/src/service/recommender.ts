@@ -1,0 +1,177 @@
+// Online serving: candidates by placement (model, content or trending), then filters (active, in stock,
+// not bought, not in the cart) and a context-aware, category-diverse re-rank over one hydration.
+import type { CartApi } from '@emporium/cart';
+import type { CatalogApi } from '@emporium/catalog';
+import type { InventoryApi } from '@emporium/inventory';
+import type { Cache } from '@emporium/platform';
+import { validation } from '@emporium/platform';
+import { itemIndex, recommend, type ModelSlot } from '../model/recommend.ts';
+import type { Catalogue } from './catalogue.ts';
+import { callerContext, cartProducts, type CallerContext } from './context.ts';
+import { finalise, type Candidate } from './finalise.ts';
+import type { RecsStore } from './store.ts';
+import type { RecommendationList, RecommendationRequest, Strategy } from './types.ts';
+
+export interface ServingOptions {
+  /** Recent events of the caller read per request. */
+  recentEvents: number;
+  trendingWindowDays: number;
+  trendingHalfLifeHours: number;
+  trendingCacheSeconds: number;
+}
+
+export interface RecommenderDeps {
+  store: RecsStore;
+  catalogue: Catalogue;
+  slot: ModelSlot;
+  catalog: Pick<CatalogApi, 'getProducts'>;
+  inventory: Pick<InventoryApi, 'getAvailability'>;
+  cart?: Pick<CartApi, 'getCustomerCart'>;
+  cache: Cache;
+  options: ServingOptions;
+}
+
+interface Plan {
+  strategy: Strategy;
+  candidates: Candidate[];
+  modelVersion?: string;
+}
+
+const TRENDING_SIZE = 300;
+
+export class Recommender {
+  constructor(private readonly deps: RecommenderDeps) {}
+
+  async recommend(req: RecommendationRequest): Promise<RecommendationList> {
+    if (req.placement === 'product' && !req.productId) {
+      throw validation('placement=product needs a productId', [
+        { field: 'productId', message: 'required for placement=product' },
+      ]);
+    }
+    const rows =
+      req.userId || req.sessionId ? await this.deps.store.context(req, this.deps.options.recentEvents) : [];
+    const ctx = callerContext(rows);
+    if (req.placement === 'cart') ctx.cart = (await cartProducts(this.deps.cart, req.userId)) ?? ctx.cart;
+    const pool = Math.max(req.limit * 3, req.limit + 10);
+    const primary = this.plan(req, ctx, pool);
+    const fallback = await this.trending(ctx, pool);
+    const exclude = this.excluded(req, ctx);
+    const items = await finalise(this.deps, {
+      primary: primary?.candidates ?? [],
+      fallback: fallback.candidates,
+      exclude,
+      limit: req.limit,
+      anchor: req.productId,
+    });
+    const usedPrimary = primary !== undefined && items.some((i) => i.tier === 0);
+    const chosen = usedPrimary ? primary : fallback;
+    return {
+      items: items.map((i) => i.item),
+      strategy: chosen.strategy,
+      placement: req.placement,
+      ...(chosen.modelVersion ? { modelVersion: chosen.modelVersion } : {}),
+    };
+  }
+
+  private excluded(req: RecommendationRequest, ctx: CallerContext): Set<string> {
+    // what the caller already saw is not news; the model excludes its history input the same way
+    const out = new Set([...ctx.purchased, ...ctx.history]);
+    if (req.productId) out.add(req.productId);
+    if (req.placement === 'cart') for (const id of ctx.cart) out.add(id);
+    return out;
+  }
+
+  /** The placement's own candidates, or undefined when it has nothing to go on (cold start). */
+  private plan(req: RecommendationRequest, ctx: CallerContext, k: number): Plan | undefined {
+    const anchors = req.placement === 'product' ? [req.productId!] : req.placement === 'cart' ? ctx.cart : [];
+    const fromModel = this.fromModel(req, ctx, anchors, k);
+    if (fromModel) return fromModel;
+    if (anchors.length > 0) return this.fromContent(anchors, k);
+    return undefined;
+  }
+
+  private fromModel(
+    req: RecommendationRequest,
+    ctx: CallerContext,
+    anchors: string[],
+    k: number,
+  ): Plan | undefined {
+    const model = this.deps.slot.get();
+    if (!model) return undefined;
+    const known = itemIndex(model);
+    // a new product has no interactions yet: its neighbours come from content until it has some
+    if (anchors.length > 0 && !anchors.some((a) => known.has(a))) return undefined;
+    const history = [...ctx.history.filter((id) => !anchors.includes(id)), ...anchors];
+    if (!history.some((id) => known.has(id))) return undefined;
+    const exclude = this.excluded(req, ctx);
+    const catalogue = this.deps.catalogue;
+    const ranked = recommend(model, {
+      history,
+      exclude,
+      k,
+      filter: (id) => catalogue.get(id)?.active !== false,
+    });
+    const strategy: Strategy =
+      req.placement === 'product'
+        ? 'viewed-together'
+        : req.placement === 'cart'
+          ? 'complete-the-order'
+          : 'personalised';
+    return {
+      strategy,
+      candidates: ranked.map((r) => ({ id: r.item, score: r.score })),
+      modelVersion: model.version,
+    };
+  }
+
+  private fromContent(anchors: string[], k: number): Plan | undefined {
+    const scores = new Map<string, number>();
+    for (const a of anchors.slice(0, 5)) {
+      for (const n of this.deps.catalogue.neighbours(a, k)) {
+        scores.set(n.item, Math.max(scores.get(n.item) ?? 0, n.score));
+      }
+    }
+    if (scores.size === 0) return undefined;
+    const candidates = [...scores].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score);
+    return { strategy: 'content-neighbours', candidates };
+  }
+
+  /** Recent demand, first in the categories the session is browsing; the catalogue's best rated when quiet. */
+  private async trending(ctx: CallerContext, k: number): Promise<Plan> {
+    const { cache, store, options, catalogue } = this.deps;
+    const load = () =>
+      store.trending(options.trendingWindowDays, options.trendingHalfLifeHours, TRENDING_SIZE);
+    const overall =
+      options.trendingCacheSeconds > 0
+        ? await cache.getOrLoad(
+            `recs:trending:${options.trendingWindowDays}`,
+            options.trendingCacheSeconds,
+            load,
+          )
+        : await load();
+    if (overall.length === 0) {
+      const ids = catalogue.topRatedIds(k);
+      return {
+        strategy: 'catalogue-top-rated',
+        candidates: ids.map((id, i) => ({ id, score: 1 / (i + 1) })),
+      };
+    }
+    const categories = new Set<string>();
+    for (const id of ctx.session.length > 0 ? ctx.session : ctx.history.slice(-10)) {
+      const path = catalogue.get(id)?.categoryPath;
+      if (path && path.length > 0) categories.add(path.slice(0, 2).join('/'));
+    }
+    const inCategories = overall.filter((t) => {
+      const path = catalogue.get(t.id)?.categoryPath;
+      return path !== undefined && categories.has(path.slice(0, 2).join('/'));
+    });
+    if (inCategories.length === 0) return { strategy: 'trending', candidates: overall.slice(0, k) };
+    const rest = overall.filter((t) => !inCategories.includes(t));
+    // the session's categories first, then the rest; finalise keeps this order up to diversity
+    const ordered = [...inCategories, ...rest].slice(0, k);
+    return {
+      strategy: 'trending-in-categories',
+      candidates: ordered.map((t, i) => ({ id: t.id, score: 1 / (1 + i) })),
+    };
+  }
+}

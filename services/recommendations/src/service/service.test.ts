@@ -1,0 +1,350 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEvent, newId } from '@emporium/platform';
+import { ORDER_PAID } from '@emporium/orders';
+import { product, recsHarness } from './fakes.test-support.ts';
+import type { RecommendationList } from './types.ts';
+import { RecsStore, type RecsDB } from './store.ts';
+
+type Harness = Awaited<ReturnType<typeof recsHarness>>;
+
+/** Hair care where everyone who views shampoo then views conditioner; towels are popular overall. */
+function hairCatalogue() {
+  return [
+    product('shampoo', { title: 'Argan Shampoo', brand: 'Silk' }),
+    product('conditioner', { title: 'Argan Conditioner', brand: 'Silk' }),
+    product('hair-mask', { title: 'Argan Hair Mask', brand: 'Silk' }),
+    product('towel', { title: 'Cotton Towel', categoryPath: ['Home', 'Bath'], brand: 'Loom' }),
+    product('lotion', { title: 'Body Lotion', categoryPath: ['Beauty', 'Skin'], brand: 'Dew' }),
+    product('soap', { title: 'Olive Soap', categoryPath: ['Beauty', 'Skin'], brand: 'Dew' }),
+    product('sponge', { title: 'Bath Sponge', categoryPath: ['Home', 'Bath'], brand: 'Loom' }),
+    product('drill', { title: 'Cordless Drill', categoryPath: ['Tools', 'Power'], brand: 'Bolt' }),
+    product('saw', { title: 'Cordless Saw', categoryPath: ['Tools', 'Power'], brand: 'Bolt' }),
+  ];
+}
+
+const SEQUENCES: string[][] = [
+  ...Array.from({ length: 6 }, () => ['towel', 'shampoo', 'conditioner']),
+  ...Array.from({ length: 4 }, () => ['soap', 'towel', 'sponge']),
+  ...Array.from({ length: 8 }, () => ['towel', 'lotion']),
+];
+
+async function seedViews(h: Harness, sequences = SEQUENCES) {
+  for (const [i, seq] of sequences.entries()) {
+    await h.api.record(
+      { sessionId: `seed-${i}` },
+      seq.map((productId) => ({ type: 'view', productId })),
+    );
+  }
+}
+
+async function get(h: Harness, query: string, headers: Record<string, string> = {}) {
+  const res = await h.app.inject({ method: 'GET', url: `/api/v1/recommendations?${query}`, headers });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json<RecommendationList>();
+}
+
+const ids = (list: RecommendationList) => list.items.map((i) => i.id);
+
+describe('signal ingestion', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await recsHarness(hairCatalogue(), { capPerActor: 5 });
+  });
+  afterAll(() => h.close());
+
+  it('stores anonymous and signed-in events and answers 202 with the count', async () => {
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/events',
+      payload: {
+        sessionId: 'sess-1',
+        events: [
+          { type: 'view', productId: 'shampoo' },
+          { type: 'search', query: 'argan' },
+        ],
+      },
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    expect(res.json()).toEqual({ accepted: 2 });
+    const token = await h.tokens.tokenFor({ id: 'user-signed-in', role: 'customer' });
+    const signed = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/events',
+      headers: { authorization: `Bearer ${token}`, 'x-session-id': 'sess-2' },
+      payload: { events: [{ type: 'add_to_cart', productId: 'conditioner' }] },
+    });
+    expect(signed.statusCode, signed.body).toBe(202);
+    const rows = await h.db
+      .forSchema<RecsDB>('recs')
+      .selectFrom('interactions')
+      .select(['user_id', 'session_id', 'kind', 'product_id', 'query'])
+      .where('session_id', 'in', ['sess-1', 'sess-2'])
+      .orderBy('id')
+      .execute();
+    expect(rows).toEqual([
+      { user_id: null, session_id: 'sess-1', kind: 'view', product_id: 'shampoo', query: null },
+      { user_id: null, session_id: 'sess-1', kind: 'search', product_id: null, query: 'argan' },
+      {
+        user_id: 'user-signed-in',
+        session_id: 'sess-2',
+        kind: 'add_to_cart',
+        product_id: 'conditioner',
+        query: null,
+      },
+    ]);
+  });
+
+  it.each([
+    ['an unknown type', { sessionId: 's', events: [{ type: 'like', productId: 'x' }] }, 'type'],
+    ['a view without a product', { sessionId: 's', events: [{ type: 'view' }] }, 'events/0/productId'],
+    ['a search without a query', { sessionId: 's', events: [{ type: 'search' }] }, 'events/0/query'],
+    ['an anonymous caller without a session', { events: [{ type: 'view', productId: 'x' }] }, 'sessionId'],
+    ['no events', { sessionId: 's', events: [] }, 'events'],
+    [
+      'more than 50 events',
+      { sessionId: 's', events: Array.from({ length: 51 }, () => ({ type: 'view', productId: 'x' })) },
+      'events',
+    ],
+  ])('refuses %s with a 400 problem naming the field, storing nothing', async (_what, payload, field) => {
+    const before = await countRows(h);
+    const res = await h.app.inject({ method: 'POST', url: '/api/v1/events', payload });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.body).toContain(field);
+    expect(await countRows(h)).toBe(before);
+  });
+
+  it('keeps only the newest behaviour events per user, but every purchase', async () => {
+    const userId = `capped-${newId()}`;
+    await h.api.record({ userId }, [{ type: 'view', productId: 'drill' }]);
+    await h.api.signals.onOrderPaid(paidEvent(userId, ['saw-sku']));
+    const views = ['shampoo', 'conditioner', 'hair-mask', 'towel', 'lotion', 'soap', 'sponge'];
+    await h.api.record(
+      { userId },
+      views.map((productId) => ({ type: 'view', productId })),
+    );
+    const rows = await userRows(h, userId);
+    expect(rows.filter((r) => r.kind === 'view').map((r) => r.product_id)).toEqual(views.slice(-5));
+    expect(rows.filter((r) => r.kind === 'purchase').map((r) => r.product_id)).toEqual(['saw']);
+  });
+
+  it('records a paid order as purchases of its products once, however often it is delivered', async () => {
+    const userId = `buyer-${newId()}`;
+    const event = paidEvent(userId, ['shampoo-sku', 'towel-sku']);
+    await h.bus.publish(event);
+    await h.bus.publish(event);
+    await expect.poll(async () => (await userRows(h, userId)).length).toBe(2);
+    await new Promise((r) => setTimeout(r, 100));
+    const rows = await userRows(h, userId);
+    expect(rows.map((r) => r.product_id).sort()).toEqual(['shampoo', 'towel']);
+  });
+
+  it('sweeps interactions older than the retention and keeps the rest', async () => {
+    const sessionId = `old-${newId()}`;
+    const store = new RecsStore(h.db.forSchema('recs'));
+    const old = new Date(Date.now() - 200 * 86_400_000).toISOString();
+    await store.insert([
+      { sessionId, kind: 'view', productId: 'drill', occurredAt: old },
+      { sessionId, kind: 'view', productId: 'saw' },
+    ]);
+    expect(await store.sweep(180)).toBeGreaterThanOrEqual(1);
+    const left = await h.db
+      .forSchema<RecsDB>('recs')
+      .selectFrom('interactions')
+      .select('product_id')
+      .where('session_id', '=', sessionId)
+      .execute();
+    expect(left).toEqual([{ product_id: 'saw' }]);
+  });
+});
+
+function paidEvent(customerId: string, skus: string[]) {
+  return createEvent(ORDER_PAID, newId(), {
+    orderId: newId(),
+    customerId,
+    total: { amount: 1000, currency: 'USD' },
+    fulfilments: [{ id: newId(), sellerId: 's1', lines: skus.map((sku) => ({ sku, quantity: 1 })) }],
+    shippingAddress: { name: 'A', line1: 'B', city: 'C', postalCode: '1', country: 'DE' },
+  });
+}
+
+async function countRows(h: Harness): Promise<number> {
+  const r = await h.db
+    .forSchema<RecsDB>('recs')
+    .selectFrom('interactions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+async function userRows(h: Harness, userId: string) {
+  return h.db
+    .forSchema<RecsDB>('recs')
+    .selectFrom('interactions')
+    .select(['kind', 'product_id'])
+    .where('user_id', '=', userId)
+    .orderBy('id')
+    .execute();
+}
+
+describe('training from the interaction log', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await recsHarness(hairCatalogue(), { trainInWorker: true });
+    await seedViews(h);
+  });
+  afterAll(() => h.close());
+
+  it('trains in a worker, writes a versioned artifact and serves its neighbours', async () => {
+    const info = await h.api.train();
+    expect(info).toMatchObject({ users: SEQUENCES.length, items: 6 });
+    const current = readFileSync(join(h.dataDir, 'recs', 'current'), 'utf8').trim();
+    expect(current).toBe(`${info!.version}.recs`);
+    expect(existsSync(join(h.dataDir, 'recs', current))).toBe(true);
+    const list = await get(h, 'placement=product&productId=shampoo&limit=3');
+    expect(list.strategy).toBe('viewed-together');
+    expect(list.modelVersion).toBe(info!.version);
+    expect(ids(list)[0]).toBe('conditioner');
+  });
+
+  it('loads the current artifact at start instead of training again', async () => {
+    const again = await h.build({ trainAtStart: true });
+    await again.module.start?.();
+    const list = await again.api.recommend({ sessionId: 'seed-0', placement: 'home', limit: 3 });
+    expect(list.strategy).toBe('personalised');
+    await again.module.stop?.();
+  });
+});
+
+describe('serving filters', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await recsHarness(hairCatalogue());
+    await seedViews(h);
+    await h.api.train();
+  });
+  afterAll(() => h.close());
+
+  it('never recommends an out-of-stock product, with one catalog and one stock call', async () => {
+    h.inventory.outOfStock.add('conditioner-sku');
+    const [products, stock] = [h.catalog.getProductsCalls, h.inventory.calls];
+    const list = await get(h, 'placement=product&productId=shampoo&limit=5');
+    expect(ids(list)).not.toContain('conditioner');
+    expect(list.items.length).toBeGreaterThan(0);
+    expect([h.catalog.getProductsCalls - products, h.inventory.calls - stock]).toEqual([1, 1]);
+    h.inventory.outOfStock.clear();
+  });
+
+  it('never recommends what the customer already bought, nor an archived product', async () => {
+    const userId = `bought-${newId()}`;
+    await h.api.signals.onOrderPaid(paidEvent(userId, ['conditioner-sku']));
+    await h.api.record({ userId }, [{ type: 'view', productId: 'shampoo' }]);
+    h.catalog.products.set(
+      'lotion',
+      product('lotion', { status: 'archived', categoryPath: ['Beauty', 'Skin'] }),
+    );
+    const token = await h.tokens.tokenFor({ id: userId, role: 'customer' });
+    const list = await get(h, 'placement=home&limit=10', { authorization: `Bearer ${token}` });
+    expect(list.strategy).toBe('personalised');
+    expect(ids(list)).not.toContain('conditioner');
+    expect(ids(list)).not.toContain('lotion');
+    expect(ids(list)).not.toContain('shampoo');
+    h.catalog.products.set('lotion', product('lotion', { categoryPath: ['Beauty', 'Skin'] }));
+  });
+
+  it('completes the order from the cart without repeating what is in it', async () => {
+    const sessionId = `cart-${newId()}`;
+    await h.api.record({ sessionId }, [{ type: 'add_to_cart', productId: 'shampoo' }]);
+    const list = await get(h, `placement=cart&limit=3&sessionId=${sessionId}`);
+    expect(list.strategy).toBe('complete-the-order');
+    expect(ids(list)[0]).toBe('conditioner');
+    expect(ids(list)).not.toContain('shampoo');
+  });
+
+  it('answers 400 for a product placement without a product and for a bad limit', async () => {
+    for (const q of ['placement=product', 'placement=home&limit=0', 'placement=nowhere']) {
+      const res = await h.app.inject({ method: 'GET', url: `/api/v1/recommendations?${q}` });
+      expect(res.statusCode, q).toBe(400);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+    }
+  });
+});
+
+describe('cold start', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await recsHarness(hairCatalogue());
+  });
+  afterAll(() => h.close());
+
+  it('serves the best-rated catalogue when nobody has interacted yet', async () => {
+    const list = await get(h, 'placement=home&limit=4');
+    expect(list.strategy).toBe('catalogue-top-rated');
+    expect(list.items).toHaveLength(4);
+  });
+
+  it('gives a new user trending items, first in the categories of the session', async () => {
+    await seedViews(h);
+    const anonymous = await get(h, 'placement=home&limit=3&sessionId=fresh');
+    expect(anonymous.strategy).toBe('trending');
+    expect(ids(anonymous)[0]).toBe('towel');
+    await h.api.record({ sessionId: 'browsing-tools' }, [{ type: 'view', productId: 'drill' }]);
+    const browsing = await get(h, 'placement=home&limit=3', { 'x-session-id': 'browsing-tools' });
+    expect(browsing.strategy).toBe('trending-in-categories');
+    expect(ids(browsing)).not.toContain('drill');
+  });
+
+  it('gives a new product neighbours by content until it has interactions', async () => {
+    await h.api.train();
+    const doc = product('argan-oil', { title: 'Argan Hair Oil', brand: 'Silk' });
+    h.catalog.products.set(doc.id, doc);
+    await h.bus.publish(createEvent('catalog.product.created', doc.id, doc));
+    const list = await get(h, 'placement=product&productId=argan-oil&limit=3');
+    expect(list.strategy).toBe('content-neighbours');
+    expect(ids(list).slice(0, 3).sort()).toEqual(['conditioner', 'hair-mask', 'shampoo']);
+  });
+});
+
+describe('model swap under load', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await recsHarness(hairCatalogue(), { trainInWorker: true });
+    await seedViews(h);
+    await h.api.train();
+  });
+  afterAll(() => h.close());
+
+  it('serves no error and no empty list while models are swapped several times', async () => {
+    const versions = new Set<string>();
+    let stop = false;
+    const failures: string[] = [];
+    const client = async (n: number) => {
+      while (!stop) {
+        const placement = ['home', 'product', 'cart'][n % 3]!;
+        const res = await h.app.inject({
+          method: 'GET',
+          url: `/api/v1/recommendations?placement=${placement}&productId=shampoo&limit=3&sessionId=seed-${n}`,
+        });
+        const body = res.json<RecommendationList>();
+        if (res.statusCode !== 200 || body.items.length === 0) failures.push(`${res.statusCode} ${res.body}`);
+        if (body.modelVersion) versions.add(body.modelVersion);
+        // inject() over in-memory PGlite never leaves the microtask queue: let the worker's messages in
+        await new Promise((r) => setImmediate(r));
+      }
+    };
+    const clients = Array.from({ length: 8 }, (_, n) => client(n));
+    for (let i = 0; i < 3; i++) {
+      await h.api.record({ sessionId: `swap-${i}` }, [
+        { type: 'view', productId: 'drill' },
+        { type: 'view', productId: 'saw' },
+      ]);
+      expect(await h.api.train()).toBeDefined();
+    }
+    stop = true;
+    await Promise.all(clients);
+    expect(failures).toEqual([]);
+    expect(versions.size).toBeGreaterThanOrEqual(3);
+  });
+});

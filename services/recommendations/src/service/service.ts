@@ -1,0 +1,159 @@
+/**
+ * The recommendations service (issue 8): signals in, a model trained offline in a worker and swapped in
+ * atomically, recommendations served online with cold-start paths (ADR 0310).
+ */
+import { join } from 'node:path';
+import type { CartApi } from '@emporium/cart';
+import type { CatalogApi } from '@emporium/catalog';
+import type { InventoryApi } from '@emporium/inventory';
+import { ORDER_PAID } from '@emporium/orders';
+import {
+  eventTablesMigration,
+  loadMigrations,
+  type ServiceContext,
+  type ServiceModule,
+  type Subscription,
+} from '@emporium/platform';
+import { ModelSlot } from '../model/recommend.ts';
+import { BEST_MODEL, type ModelKind } from '../model/train.ts';
+import { Catalogue } from './catalogue.ts';
+import { recsMetrics } from './metrics.ts';
+import { Recommender, type ServingOptions } from './recommender.ts';
+import { internalRoutes, publicRoutes } from './routes.ts';
+import { isProductDocument, Signals } from './signals.ts';
+import { RecsStore, type RecsDB } from './store.ts';
+import { Trainer } from './trainer.ts';
+import type { Actor, BehaviourEvent, ModelInfo, RecommendationRequest, RecommendationsApi } from './types.ts';
+
+export interface RecommendationsOptions {
+  /** Retrain this often when the log has grown (default 10 minutes; 0: only at start and on demand). */
+  trainIntervalMs?: number;
+  /** Train at start when no model is on disk (default true). */
+  trainAtStart?: boolean;
+  /** Train in a worker thread (default true). */
+  trainInWorker?: boolean;
+  modelKind?: ModelKind;
+  /** Interactions older than this are deleted (default 180 days). */
+  retentionDays?: number;
+  /** Behaviour events kept per user or anonymous session, newest first (default 500). */
+  capPerActor?: number;
+  sweepIntervalMs?: number;
+  /** Sequences of two or more items needed before a model is trained (default 5). */
+  minSequences?: number;
+  /** Rebuild the content index at most this often after catalogue changes (default 60 s). */
+  contentRebuildMs?: number;
+  serving?: Partial<ServingOptions>;
+}
+
+export interface RecommendationsDeps {
+  catalog: Pick<CatalogApi, 'getProducts' | 'getVariants' | 'listAllProducts'>;
+  inventory: Pick<InventoryApi, 'getAvailability'>;
+  /** When present, the cart placement reads a signed-in customer's cart from it. */
+  cart?: Pick<CartApi, 'getCustomerCart'>;
+  options?: RecommendationsOptions;
+}
+
+export const DEFAULT_SERVING: ServingOptions = {
+  recentEvents: 50,
+  trendingWindowDays: 14,
+  trendingHalfLifeHours: 48,
+  trendingCacheSeconds: 60,
+};
+
+export const artifactDir = (dataDir: string) => join(dataDir, 'recs');
+
+export async function createRecommendationsService(
+  ctx: ServiceContext,
+  deps: RecommendationsDeps,
+): Promise<{ module: ServiceModule; api: RecommendationsApi & { trainer: Trainer; signals: Signals } }> {
+  const { config, infra } = ctx;
+  const o = deps.options ?? {};
+  const log = infra.logger.child({ service: 'recommendations' });
+  await infra.db.migrate('recs', [
+    eventTablesMigration,
+    ...(await loadMigrations(new URL('../../migrations', import.meta.url).pathname)),
+  ]);
+  const db = infra.db.forSchema<RecsDB>('recs');
+  const store = new RecsStore(db);
+  const metrics = recsMetrics(infra.metrics);
+  const catalogue = new Catalogue(deps.catalog, o.contentRebuildMs ?? 60_000);
+  const slot = new ModelSlot();
+  const signals = new Signals(store, db, deps.catalog, o.capPerActor ?? 500);
+  const trainer = new Trainer(store, catalogue, slot, {
+    dir: artifactDir(config.dataDir),
+    kind: o.modelKind ?? BEST_MODEL,
+    inWorker: o.trainInWorker ?? true,
+    minSequences: o.minSequences ?? 5,
+    keep: 3,
+    logger: log,
+  });
+  trainer.onSwap = (info) => metrics.modelTrained(info);
+  const recommender = new Recommender({
+    store,
+    catalogue,
+    slot,
+    catalog: deps.catalog,
+    inventory: deps.inventory,
+    ...(deps.cart ? { cart: deps.cart } : {}),
+    cache: infra.cache,
+    options: { ...DEFAULT_SERVING, ...o.serving },
+  });
+  // subscribed while services are built, before any relay publishes: nothing emitted at start is missed
+  const subscriptions: Subscription[] = [
+    await infra.bus.subscribe('recs-orders', [ORDER_PAID], (e) => signals.onOrderPaid(e)),
+    await infra.bus.subscribe('recs-catalog', ['catalog.product.*'], async (e) => {
+      if (isProductDocument(e.data)) catalogue.apply(e.data);
+    }),
+  ];
+  const timers: NodeJS.Timeout[] = [];
+  let stopping = false;
+  let background: Promise<unknown> = Promise.resolve();
+  const every = (ms: number, what: string, job: () => Promise<unknown>) => {
+    if (ms <= 0) return;
+    const t = setInterval(() => void job().catch((err: unknown) => log.warn({ err }, `${what} failed`)), ms);
+    t.unref();
+    timers.push(t);
+  };
+
+  const api = {
+    trainer,
+    signals,
+    recommend: async (req: RecommendationRequest) => {
+      const list = await recommender.recommend(req);
+      metrics.served(req.placement, list.strategy);
+      return list;
+    },
+    record: (actor: Actor, events: BehaviourEvent[]) => signals.record(actor, events),
+    train: (): Promise<ModelInfo | undefined> => trainer.train(),
+  };
+
+  const module: ServiceModule = {
+    name: 'recommendations',
+    routes: publicRoutes(api),
+    internalRoutes: internalRoutes(api),
+    async start() {
+      await trainer.loadCurrent();
+      // catalogue and first training run in the background: start-up never waits for them
+      background = (async () => {
+        await catalogue
+          .load(() => stopping)
+          .catch((err: unknown) => log.warn({ err }, 'catalogue load failed'));
+        if (!stopping && !slot.get() && (o.trainAtStart ?? true)) await trainer.trainIfStale();
+      })().catch((err: unknown) => log.warn({ err }, 'recommendations training at start failed'));
+      every(o.trainIntervalMs ?? 10 * 60_000, 'scheduled training', () => trainer.trainIfStale());
+      every(o.sweepIntervalMs ?? 60 * 60_000, 'interaction sweep', async () => {
+        const n = await store.sweep(o.retentionDays ?? 180);
+        if (n > 0) log.info({ deleted: n }, 'old interactions swept');
+      });
+    },
+    async stop() {
+      stopping = true;
+      for (const t of timers) clearInterval(t);
+      for (const s of subscriptions) await s.stop();
+      trainer.stop();
+      await signals.flush();
+      await background;
+    },
+  };
+  return { module, api };
+}

@@ -1,0 +1,88 @@
+// Signal ingestion: behaviour events from clients and purchases from paid orders, into the log.
+import type { Kysely } from 'kysely';
+import type { CatalogApi, ProductDocument } from '@emporium/catalog';
+import type { OrderPaidEvent } from '@emporium/orders';
+import { handleOnce, validation, type DomainEvent, type FieldError } from '@emporium/platform';
+import { BatchWriter } from './writer.ts';
+import type { InteractionRow, RecsDB, RecsStore } from './store.ts';
+import type { Actor, BehaviourEvent } from './types.ts';
+
+export const MAX_EVENTS_PER_CALL = 50;
+
+export class Signals {
+  private readonly writer: BatchWriter;
+
+  constructor(
+    private readonly store: RecsStore,
+    private readonly db: Kysely<RecsDB>,
+    private readonly catalog: Pick<CatalogApi, 'getVariants'>,
+    capPerActor: number,
+  ) {
+    this.writer = new BatchWriter(async (rows) => {
+      await store.insert(rows);
+      const users = new Set<string>();
+      const sessions = new Set<string>();
+      for (const r of rows) {
+        if (r.userId) users.add(r.userId);
+        else if (r.sessionId) sessions.add(r.sessionId);
+      }
+      await store.enforceCaps([...users], [...sessions], capPerActor);
+    });
+  }
+
+  /** Validates and stores a client's events; resolves once they are in the log. */
+  async record(actor: Actor, events: readonly BehaviourEvent[]): Promise<number> {
+    const errors = problems(actor, events);
+    if (errors.length > 0) throw validation('Some events are invalid', errors);
+    const rows: InteractionRow[] = events.map((e) => ({
+      ...actor,
+      kind: e.type,
+      ...(e.type === 'search' ? { query: e.query!.trim() } : { productId: e.productId! }),
+    }));
+    await this.writer.add(rows);
+    return rows.length;
+  }
+
+  flush(): Promise<void> {
+    return this.writer.flush();
+  }
+
+  /** A paid order's products become purchases of its customer, once per event. */
+  async onOrderPaid(event: DomainEvent): Promise<void> {
+    const data = event.data as Partial<OrderPaidEvent> | null;
+    if (typeof data?.customerId !== 'string' || !Array.isArray(data.fulfilments)) return;
+    const skus = [...new Set(data.fulfilments.flatMap((f) => f.lines.map((l) => l.sku)))];
+    // looked up before the transaction: a remote call must not hold the dedup transaction open
+    const variants = skus.length > 0 ? await this.catalog.getVariants(skus) : [];
+    const products = [...new Set(variants.map((v) => v.productId))];
+    const userId = data.customerId;
+    await handleOnce(this.db, 'recs-orders', event, (trx) =>
+      this.store.insert(
+        products.map((productId) => ({ userId, kind: 'purchase', productId, occurredAt: event.occurredAt })),
+        trx,
+      ),
+    );
+  }
+}
+
+function problems(actor: Actor, events: readonly BehaviourEvent[]): FieldError[] {
+  const errors: FieldError[] = [];
+  if (!actor.userId && !actor.sessionId)
+    errors.push({ field: 'sessionId', message: 'required for anonymous callers (body or X-Session-Id)' });
+  if (events.length === 0) errors.push({ field: 'events', message: 'must hold at least one event' });
+  if (events.length > MAX_EVENTS_PER_CALL)
+    errors.push({ field: 'events', message: `at most ${MAX_EVENTS_PER_CALL} events per call` });
+  events.forEach((e, i) => {
+    if (e.type === 'search') {
+      if (!e.query?.trim()) errors.push({ field: `events/${i}/query`, message: 'a search needs a query' });
+    } else if (!e.productId) {
+      errors.push({ field: `events/${i}/productId`, message: `a ${e.type} needs a productId` });
+    }
+  });
+  return errors;
+}
+
+export function isProductDocument(data: unknown): data is ProductDocument {
+  const d = data as Partial<ProductDocument> | null;
+  return typeof d?.id === 'string' && typeof d.title === 'string' && Array.isArray(d.categoryPath);
+}
