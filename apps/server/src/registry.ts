@@ -11,6 +11,7 @@ import {
 } from '@emporium/payments';
 import { createOrdersService, OrdersHttpClient } from '@emporium/orders';
 import { createSearchService, SearchHttpClient } from '@emporium/search';
+import { createRecommendationsService, RecommendationsHttpClient } from '@emporium/recommendations';
 
 /**
  * The domain APIs of the services, by name. A service that runs in this process contributes its
@@ -90,5 +91,18 @@ export const serviceEntries: ServiceEntry[] = [
         payments: apis.payments as PaymentsApi,
       }),
     client: (url) => new OrdersHttpClient(url),
+  },
+  // recommendations after orders: it consumes order and catalog events, calls catalog and inventory, and
+  // reads a signed-in customer's cart when the cart API is reachable (optional: add_to_cart events otherwise).
+  {
+    name: 'recommendations',
+    dependsOn: ['catalog', 'inventory'],
+    create: (ctx, apis) =>
+      createRecommendationsService(ctx, {
+        catalog: apis.catalog as CatalogApi,
+        inventory: apis.inventory as InventoryApi,
+        cart: apis.cart as CartApi | undefined,
+      }),
+    client: (url) => new RecommendationsHttpClient(url),
   },
 ];
