@@ -1,4 +1,5 @@
 // npm run recs -- <topk|train> --interactions FILE [--k 20] [--out FILE|DIR] [--model KIND] [--attributes FILE|none]
+//                 train --from-db [--out DIR] [--model KIND]
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readSequencesFile } from './model/interactions.ts';
@@ -12,6 +13,7 @@ import { readItemAttributes } from './model/attributes.ts';
 const USAGE = `usage:
   recs topk  --interactions FILE --out FILE [--k 20] [--model ${MODEL_KINDS.join('|')}] [--attributes FILE|none]
   recs train --interactions FILE --out DIR [--model ...] [--attributes FILE|none]
+  recs train --from-db [--out DIR] [--model ...]   (the service's interaction log; DATABASE_URL or DATA_DIR)
 Item attributes (brand/category ids, {"item": [attr, ...]}) default to <FILE without .txt>_item2attributes.json
 when that file exists.`;
 
@@ -36,9 +38,16 @@ async function main(argv: string[]): Promise<number> {
       k: { type: 'string', default: '20' },
       model: { type: 'string', default: BEST_MODEL },
       attributes: { type: 'string' },
+      'from-db': { type: 'boolean', default: false },
     },
   });
   const kind = values.model as ModelKind;
+  if (command === 'train' && values['from-db'] && MODEL_KINDS.includes(kind)) {
+    const { trainFromDatabase } = await import('./service/train-from-db.ts');
+    const info = await trainFromDatabase({ kind, ...(values.out ? { out: values.out } : {}) });
+    log(info ? `trained ${info.version} (${JSON.stringify(info)})` : 'too little data: nothing trained');
+    return info ? 0 : 1;
+  }
   if (
     (command !== 'topk' && command !== 'train') ||
     !values.interactions ||

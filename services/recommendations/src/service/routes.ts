@@ -26,6 +26,8 @@ export function publicRoutes(api: Pick<RecommendationsApi, 'recommend' | 'record
     app.post(
       '/events',
       {
+        // anonymous shoppers send signals too (with a session id); a token, when sent, names the user
+        config: { auth: 'public' },
         schema: {
           tags,
           summary:
@@ -43,6 +45,8 @@ export function publicRoutes(api: Pick<RecommendationsApi, 'recommend' | 'record
     app.get(
       '/recommendations',
       {
+        // public, but personal (session header, token): never declared publicly cacheable
+        config: { auth: 'public' },
         schema: {
           tags,
           summary:

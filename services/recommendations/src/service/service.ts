@@ -140,7 +140,10 @@ export async function createRecommendationsService(
           .catch((err: unknown) => log.warn({ err }, 'catalogue load failed'));
         if (!stopping && !slot.get() && (o.trainAtStart ?? true)) await trainer.trainIfStale();
       })().catch((err: unknown) => log.warn({ err }, 'recommendations training at start failed'));
-      every(o.trainIntervalMs ?? 10 * 60_000, 'scheduled training', () => trainer.trainIfStale());
+      every(o.trainIntervalMs ?? 10 * 60_000, 'scheduled training', async () => {
+        await trainer.reloadIfChanged();
+        await trainer.trainIfStale();
+      });
       every(o.sweepIntervalMs ?? 60 * 60_000, 'interaction sweep', async () => {
         const n = await store.sweep(o.retentionDays ?? 180);
         if (n > 0) log.info({ deleted: n }, 'old interactions swept');

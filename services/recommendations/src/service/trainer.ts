@@ -1,6 +1,6 @@
 // The offline half: reads the interaction log, trains in a worker thread, writes a versioned artifact
 // under <dataDir>/recs/ and swaps it into the serving slot.
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
@@ -53,6 +53,15 @@ export class Trainer {
       this.options.logger.warn({ err }, 'recommendations model unreadable; will retrain');
       return false;
     }
+  }
+
+  /** Picks up an artifact another process (the CLI, another replica on a shared disk) pointed `current` at. */
+  async reloadIfChanged(): Promise<boolean> {
+    const pointer = join(this.options.dir, 'current');
+    if (!existsSync(pointer)) return false;
+    const file = readFileSync(pointer, 'utf8').trim();
+    if (file === `${this.slot.get()?.version}.recs`) return false;
+    return this.loadCurrent();
   }
 
   /** Trains unless the log has not grown since the model in service was trained. */
