@@ -41,7 +41,7 @@ if (mode === 'bare') {
     {
       inventory: inventory.api,
       drawPlaceholders: false,
-      ...(mode === 'catalog-nocache' ? { cacheTtl: { detail: 0, listing: 0 } } : {}),
+      ...(mode === 'catalog-nocache' ? { cacheTtl: { detail: 0, listing: 0, availability: 0 } } : {}),
     },
   );
   const app = createHttpServer({ name: 'bench', logLevel: 'warn', metrics: infra.metrics });

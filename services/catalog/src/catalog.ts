@@ -15,6 +15,7 @@ import { CatalogQueries, imageUrl, toDocument, type ProductRow } from './queries
 import { Taxonomy } from './taxonomy.ts';
 import { ProductWriter, type WriteItem, type WriteResult } from './writer.ts';
 import { cacheKeys, type CatalogCache } from './cache.ts';
+import type { AvailabilityCache } from './availability-cache.ts';
 import { checkProduct } from './validate.ts';
 import { storeImage } from './images.ts';
 import type { BlobStore } from './blob-store.ts';
@@ -48,6 +49,7 @@ export type ChangeListener = (change: CatalogChange) => void | Promise<void>;
 export interface CatalogDeps {
   db: Kysely<CatalogDB>;
   cache: CatalogCache;
+  availability: AvailabilityCache;
   blobs: BlobStore;
   inventory?: InventoryPort;
   users?: UsersPort;
@@ -157,7 +159,10 @@ export class Catalog implements CatalogApi {
     if (!inventory) return;
     const queue = inputs.flatMap((input) => input.variants.filter((v) => v.stock !== undefined));
     const worker = async () => {
-      for (let v = queue.pop(); v; v = queue.pop()) await inventory.setStock(actor, v.sku, v.stock!);
+      for (let v = queue.pop(); v; v = queue.pop()) {
+        await inventory.setStock(actor, v.sku, v.stock!);
+        this.deps.availability.invalidate([v.sku]);
+      }
     };
     await Promise.all(Array.from({ length: STOCK_CONCURRENCY }, worker));
   }
@@ -299,7 +304,10 @@ export class Catalog implements CatalogApi {
   private async withAvailability(detail: ProductDetail): Promise<ProductWithAvailability> {
     const inventory = this.deps.inventory;
     if (!inventory) return detail;
-    const stock = await inventory.getAvailability(detail.variants.map((v) => v.sku));
+    const stock = await this.deps.availability.get(
+      detail.variants.map((v) => v.sku),
+      (skus) => inventory.getAvailability(skus),
+    );
     const variants = detail.variants.map((v) => ({
       ...v,
       availability: stock[v.sku] ?? { available: 0, inStock: false },

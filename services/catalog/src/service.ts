@@ -11,10 +11,11 @@ import {
 import { CATALOG_SCHEMA, type CatalogDB } from './schema.ts';
 import { Catalog, type ChangeListener } from './catalog.ts';
 import { CatalogCache } from './cache.ts';
+import { AvailabilityCache } from './availability-cache.ts';
 import { LocalBlobStore, type BlobStore } from './blob-store.ts';
 import { registerInternalRoutes, registerPublicRoutes, registerSellerRoutes } from './routes.ts';
 import { drawPlaceholderImages, seedDemoCatalog } from './seed.ts';
-import type { InventoryPort, UsersPort } from './ports.ts';
+import { STOCK_CHANGED, type InventoryPort, type StockChangedEvent, type UsersPort } from './ports.ts';
 import { CATALOG_EVENT_TYPES, type CatalogApi } from './types.ts';
 
 export interface CatalogDeps {
@@ -22,8 +23,11 @@ export interface CatalogDeps {
   users?: UsersPort;
   /** Defaults to local disk under DATA_DIR/images. */
   blobs?: BlobStore;
-  /** Cache TTLs in seconds; 0 turns the catalog's cache-aside off (benchmarks of the miss path). */
-  cacheTtl?: { detail: number; listing: number };
+  /**
+   * Cache TTLs in seconds; 0 turns a cache off (benchmarks of the miss path). `availability` (default
+   * 2 s) bounds how long a product page shows stock that changed in another process without an event.
+   */
+  cacheTtl?: { detail: number; listing: number; availability?: number };
   /** Draw the demo products' placeholder pictures after start (default: when seeding). */
   drawPlaceholders?: boolean;
 }
@@ -45,10 +49,12 @@ export async function createCatalogService(
   const db = infra.db.forSchema<CatalogDB>(CATALOG_SCHEMA);
   const relay = new OutboxRelay(db, infra.bus, { logger: infra.logger });
   const cache = new CatalogCache(infra.cache, infra.metrics, deps.cacheTtl ?? { detail: 300, listing: 60 });
+  const availability = new AvailabilityCache((deps.cacheTtl?.availability ?? 2) * 1000);
   const blobs = deps.blobs ?? new LocalBlobStore(join(config.dataDir, 'images'));
   const catalog = new Catalog({
     db,
     cache,
+    availability,
     blobs,
     inventory: deps.inventory,
     users: deps.users,
@@ -58,6 +64,7 @@ export async function createCatalogService(
 
   const seeded = config.seedDemoData ? await seedDemoCatalog(catalog, infra.logger) : 0;
   let subscription: Subscription | undefined;
+  let stockSubscription: Subscription | undefined;
   let stopping = false;
   let background: Promise<unknown> = Promise.resolve();
 
@@ -76,6 +83,12 @@ export async function createCatalogService(
       subscription = await infra.bus.subscribe('catalog-cache', CATALOG_EVENT_TYPES, async (event) => {
         await catalog.changed([event.subject]);
       });
+      if (deps.inventory)
+        stockSubscription = await infra.bus.subscribe(
+          'catalog-availability',
+          [STOCK_CHANGED],
+          async (event) => availability.invalidate([(event.data as StockChangedEvent).sku]),
+        );
       if (deps.drawPlaceholders ?? seeded > 0)
         background = drawPlaceholderImages(catalog, blobs, () => stopping).catch((err: unknown) =>
           infra.logger.warn({ err }, 'placeholder images failed'),
@@ -85,6 +98,7 @@ export async function createCatalogService(
       stopping = true;
       await background;
       await subscription?.stop();
+      await stockSubscription?.stop();
       await relay.stop();
     },
   };

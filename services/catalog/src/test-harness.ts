@@ -54,10 +54,12 @@ export async function catalogHarness(deps: Partial<CatalogDeps> = {}) {
     ...built,
     infra,
     inventory: inventory.api,
+    inventoryModule: inventory.module,
     app,
     tokens,
     async close() {
       await built.module.stop?.();
+      await inventory.module.stop?.();
       await app.close();
       await infra.close();
     },
