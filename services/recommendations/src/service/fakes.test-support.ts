@@ -121,6 +121,8 @@ export async function recsHarness(products: ProductDocument[], options: Recommen
           trainInWorker: false,
           minSequences: 2,
           contentRebuildMs: 0,
+          // tests change the fake catalog without events: ask it every time
+          productCacheMs: 0,
           serving: { trendingCacheSeconds: 0 },
           ...options,
           ...extra,

@@ -1,8 +1,10 @@
-// The last step of every strategy: one batched hydration from the catalog, one batched stock check, the
-// filters that must never fail (inactive, out of stock, excluded) and a category-diverse ordering.
-import type { CatalogApi, ProductSummary } from '@emporium/catalog';
+// The last step of every strategy: one batched hydration from the catalog (products not cached), one
+// batched stock check, the filters that must never fail (inactive, out of stock, excluded) and a
+// category-diverse ordering.
+import type { ProductSummary } from '@emporium/catalog';
 import type { InventoryApi } from '@emporium/inventory';
 import type { Catalogue } from './catalogue.ts';
+import type { ProductCache } from './product-cache.ts';
 import type { RecommendedItem } from './types.ts';
 
 export interface Candidate {
@@ -27,7 +29,7 @@ export interface Finalised {
 }
 
 interface Deps {
-  catalog: Pick<CatalogApi, 'getProducts'>;
+  products: ProductCache;
   inventory: Pick<InventoryApi, 'getAvailability'>;
   catalogue: Catalogue;
 }
@@ -44,7 +46,7 @@ export async function finalise(deps: Deps, input: FinaliseInput): Promise<Finali
   const ids = tiers.flat().map((c) => c.id);
   if (ids.length === 0) return [];
   const products = new Map<string, ProductSummary>();
-  for (const p of await deps.catalog.getProducts(ids)) if (p.status === 'active') products.set(p.id, p);
+  for (const p of (await deps.products.get(ids)).values()) if (p.status === 'active') products.set(p.id, p);
   const skus = [...products.values()].flatMap((p) => p.skus);
   const stock = skus.length > 0 ? await deps.inventory.getAvailability(skus) : {};
   const sellable = (c: Candidate) => {

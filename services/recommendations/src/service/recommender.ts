@@ -1,12 +1,12 @@
 // Online serving: candidates by placement (model, content or trending), then filters (active, in stock,
 // not bought, not in the cart) and a context-aware, category-diverse re-rank over one hydration.
 import type { CartApi } from '@emporium/cart';
-import type { CatalogApi } from '@emporium/catalog';
 import type { InventoryApi } from '@emporium/inventory';
 import type { Cache } from '@emporium/platform';
 import { validation } from '@emporium/platform';
 import { itemIndex, recommend, type ModelSlot } from '../model/recommend.ts';
 import type { Catalogue } from './catalogue.ts';
+import type { ProductCache } from './product-cache.ts';
 import { callerContext, cartProducts, type CallerContext } from './context.ts';
 import { finalise, type Candidate } from './finalise.ts';
 import type { RecsStore } from './store.ts';
@@ -24,7 +24,7 @@ export interface RecommenderDeps {
   store: RecsStore;
   catalogue: Catalogue;
   slot: ModelSlot;
-  catalog: Pick<CatalogApi, 'getProducts'>;
+  products: ProductCache;
   inventory: Pick<InventoryApi, 'getAvailability'>;
   cart?: Pick<CartApi, 'getCustomerCart'>;
   cache: Cache;

@@ -17,6 +17,7 @@ import {
 import { ModelSlot } from '../model/recommend.ts';
 import { BEST_MODEL, type ModelKind } from '../model/train.ts';
 import { Catalogue } from './catalogue.ts';
+import { ProductCache } from './product-cache.ts';
 import { recsMetrics } from './metrics.ts';
 import { Recommender, type ServingOptions } from './recommender.ts';
 import { internalRoutes, publicRoutes } from './routes.ts';
@@ -42,6 +43,8 @@ export interface RecommendationsOptions {
   minSequences?: number;
   /** Rebuild the content index at most this often after catalogue changes (default 60 s). */
   contentRebuildMs?: number;
+  /** How long a hydrated product is reused without a catalog event (default 60 s; 0: always ask). */
+  productCacheMs?: number;
   serving?: Partial<ServingOptions>;
 }
 
@@ -78,6 +81,7 @@ export async function createRecommendationsService(
   const metrics = recsMetrics(infra.metrics);
   const catalogue = new Catalogue(deps.catalog, o.contentRebuildMs ?? 60_000);
   const slot = new ModelSlot();
+  const products = new ProductCache(deps.catalog, o.productCacheMs ?? 60_000);
   const signals = new Signals(store, db, deps.catalog, o.capPerActor ?? 500);
   const trainer = new Trainer(store, catalogue, slot, {
     dir: artifactDir(config.dataDir),
@@ -92,7 +96,7 @@ export async function createRecommendationsService(
     store,
     catalogue,
     slot,
-    catalog: deps.catalog,
+    products,
     inventory: deps.inventory,
     ...(deps.cart ? { cart: deps.cart } : {}),
     cache: infra.cache,
@@ -102,7 +106,9 @@ export async function createRecommendationsService(
   const subscriptions: Subscription[] = [
     await infra.bus.subscribe('recs-orders', [ORDER_PAID], (e) => signals.onOrderPaid(e)),
     await infra.bus.subscribe('recs-catalog', ['catalog.product.*'], async (e) => {
-      if (isProductDocument(e.data)) catalogue.apply(e.data);
+      if (!isProductDocument(e.data)) return;
+      catalogue.apply(e.data);
+      products.evict(e.data.id);
     }),
   ];
   const timers: NodeJS.Timeout[] = [];

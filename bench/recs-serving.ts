@@ -1,0 +1,262 @@
+/**
+ * Serving latency of GET /api/v1/recommendations through HTTP with a trained model on a realistic catalog.
+ *
+ * npm run bench -- recs-serving [--products 12101] [--seconds 8] [--connections 4] [--data FILE]
+ *
+ * Builds, in one process on embedded infrastructure (PGlite, memory cache, in-process bus): the real
+ * inventory and catalog services with `--products` generated products (stock forwarded), the Amazon Beauty
+ * interaction log mapped onto them (item i -> product i) as views plus one purchase per user, and the
+ * recommendations service trained from that log in its worker. Then it measures, over HTTP, each placement
+ * next to two baselines measured in the same run: a bare JSON route on the same server, and the cold-start
+ * path (trending) that uses no model.
+ */
+import { Readable } from 'node:stream';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pino from 'pino';
+import { loadConfig, openInfrastructure, type HttpServer } from '@emporium/platform';
+import { createHttpServer, createMetricsRegistry, mountService, registerAuthHook } from '@emporium/platform';
+import { testTokens } from '@emporium/platform/testing';
+import { createInventoryService } from '@emporium/inventory';
+import { createCatalogService } from '../services/catalog/src/service.ts';
+import { importProducts } from '../services/catalog/src/importer.ts';
+import { generateCatalog } from '../services/catalog/src/generator.ts';
+import { createRecommendationsService } from '../services/recommendations/src/index.ts';
+import { readSequencesFile } from '../services/recommendations/src/model/interactions.ts';
+import { RecsStore, type InteractionRow } from '../services/recommendations/src/service/store.ts';
+import { machineInfo, median, writeResults } from './lib/autocannon.ts';
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const option = (args: string[], name: string, fallback: string) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? args[at + 1]! : fallback;
+};
+const sharedData = () => process.env.EMPORIUM_SHARED_DATA ?? resolve(process.cwd(), '../shared/data');
+
+interface Scenario {
+  name: string;
+  /** Builds the n-th request: path and headers. */
+  request: (n: number) => { path: string; headers?: Record<string, string> };
+}
+
+interface Measured {
+  name: string;
+  requests: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  empty: number;
+  strategies: Record<string, number>;
+}
+
+async function buildStore(products: number) {
+  const dataDir = join(tmpdir(), `recs-serving-${Date.now()}`);
+  const infra = await openInfrastructure({
+    databaseUrl: undefined,
+    redisUrl: undefined,
+    natsUrl: undefined,
+    dataDir,
+    inMemoryDatabase: true,
+    logger: pino({ level: 'warn' }),
+  });
+  const config = { ...loadConfig({}), dataDir, seedDemoData: false };
+  const inventory = await createInventoryService({ config, infra }, { sweepIntervalMs: 0 });
+  const catalog = await createCatalogService(
+    { config, infra },
+    { inventory: inventory.api, drawPlaceholders: false },
+  );
+  const started = performance.now();
+  const rows = Readable.from(
+    (function* () {
+      for (const row of generateCatalog(products, 7)) yield JSON.stringify(row) + '\n';
+    })(),
+  );
+  const report = await importProducts(catalog.catalog, {
+    actor: { id: 'bench', role: 'admin' },
+    format: 'ndjson',
+    input: rows,
+    batchSize: 500,
+    forwardStock: true,
+    onProgress: (r) => r.rows % 5_000 === 0 && log(`  imported ${r.rows} products`),
+  });
+  log(`catalog: ${report.created} products in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return { infra, config, inventory, catalog };
+}
+
+async function seedInteractions(store: RecsStore, productIds: string[], file: string) {
+  const data = readSequencesFile(file);
+  const rows: InteractionRow[] = [];
+  const users: string[] = [];
+  for (let u = 0; u < data.userIds.length; u++) {
+    const userId = `u${data.userIds[u]}`;
+    users.push(userId);
+    const seq = data.items.subarray(data.offsets[u]!, data.offsets[u + 1]!);
+    seq.forEach((item) =>
+      rows.push({ userId, kind: 'view', productId: productIds[item % productIds.length]! }),
+    );
+    rows.push({ userId, kind: 'purchase', productId: productIds[seq[0]! % productIds.length]! });
+  }
+  for (let i = 0; i < rows.length; i += 5_000) {
+    await store.insert(rows.slice(i, i + 5_000));
+    if (i % 50_000 === 0) log(`  interactions ${i}/${rows.length}`);
+  }
+  return { users, interactions: rows.length, items: data.itemIds.length };
+}
+
+async function measure(base: string, s: Scenario, seconds: number, connections: number): Promise<Measured> {
+  const latencies: number[] = [];
+  const strategies: Record<string, number> = {};
+  let errors = 0;
+  let empty = 0;
+  let n = 0;
+  const until = performance.now() + seconds * 1000;
+  const client = async () => {
+    while (performance.now() < until) {
+      const { path, headers } = s.request(n++);
+      const t0 = performance.now();
+      const res = await fetch(base + path, { headers });
+      const body = (await res.json()) as { items?: unknown[]; strategy?: string };
+      latencies.push(performance.now() - t0);
+      if (!res.ok) errors++;
+      if (body.strategy) {
+        strategies[body.strategy] = (strategies[body.strategy] ?? 0) + 1;
+        if (body.items?.length === 0) empty++;
+      }
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: connections }, client));
+  const elapsed = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
+  return {
+    name: s.name,
+    requests: latencies.length,
+    rps: Math.round(latencies.length / elapsed),
+    p50Ms: +median(latencies).toFixed(2),
+    p99Ms: +pct(0.99).toFixed(2),
+    errors,
+    empty,
+    strategies,
+  };
+}
+
+export async function main(args: string[]): Promise<void> {
+  const products = Number(option(args, 'products', '12101'));
+  const seconds = Number(option(args, 'seconds', '8'));
+  const connections = Number(option(args, 'connections', '4'));
+  const file = option(args, 'data', join(sharedData(), 'amazon-2014', 'Beauty.txt'));
+  const { infra, config, inventory, catalog } = await buildStore(products);
+  const recs = await createRecommendationsService(
+    { config, infra },
+    {
+      catalog: catalog.api,
+      inventory: inventory.api,
+      options: { trainAtStart: false, trainIntervalMs: 0, sweepIntervalMs: 0 },
+    },
+  );
+  const store = new RecsStore(infra.db.forSchema('recs'));
+  const productIds: string[] = [];
+  for (let cursor: string | undefined, first = true; first || cursor; first = false) {
+    const page = await catalog.api.listAllProducts(cursor, 1_000);
+    productIds.push(...page.items.map((p) => p.id));
+    cursor = page.nextCursor;
+  }
+  const seeded = await seedInteractions(store, productIds, file);
+  log(`seeded ${seeded.interactions} interactions of ${seeded.users.length} users`);
+  await recs.module.start?.();
+  const trainStart = performance.now();
+  const model = await recs.api.train();
+  const trainSeconds = (performance.now() - trainStart) / 1000;
+  log(`trained ${model?.version} (${model?.items} items) in ${trainSeconds.toFixed(1)} s`);
+
+  const tokens = await testTokens();
+  const app: HttpServer = createHttpServer({
+    name: 'bench',
+    logLevel: 'silent',
+    metrics: createMetricsRegistry(),
+  });
+  registerAuthHook(app, tokens.verifier);
+  app.get('/hello', async () => ({ hello: 'world' }));
+  await mountService(app, recs.module);
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const sample = seeded.users.filter((_, i) => i % Math.ceil(seeded.users.length / 200) === 0);
+  const auth = await Promise.all(
+    sample.map(async (id) => ({
+      authorization: `Bearer ${await tokens.tokenFor({ id, role: 'customer' })}`,
+    })),
+  );
+  const popular = productIds.slice(0, 2_000);
+  const rec = (q: string) => `/api/v1/recommendations?${q}`;
+  const scenarios: Scenario[] = [
+    { name: 'baseline: bare JSON route', request: () => ({ path: '/hello' }) },
+    {
+      name: 'baseline: cold start (trending, no model)',
+      request: () => ({ path: rec('placement=home&limit=10') }),
+    },
+    {
+      name: 'home (personalised)',
+      request: (n) => ({ path: rec('placement=home&limit=10'), headers: auth[n % auth.length] }),
+    },
+    {
+      name: 'product (viewed together)',
+      request: (n) => ({
+        path: rec(`placement=product&productId=${popular[(n * 7919) % popular.length]}&limit=10`),
+        headers: auth[n % auth.length],
+      }),
+    },
+    {
+      name: 'cart (complete the order)',
+      request: (n) => ({ path: rec('placement=cart&limit=10'), headers: auth[n % auth.length] }),
+    },
+  ];
+  // warm up every path once (JIT, caches) before measuring
+  for (const s of scenarios) await measure(base, s, 1, 1);
+  const results: Measured[] = [];
+  for (const s of scenarios) {
+    const r = await measure(base, s, seconds, connections);
+    log(
+      `${r.name}: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${r.rps} req/s, errors ${r.errors}, empty ${r.empty}`,
+    );
+    results.push(r);
+  }
+  await app.close();
+  await recs.module.stop?.();
+  await infra.close();
+
+  const table = results.map(
+    (r) =>
+      `| ${r.name} | ${r.p50Ms} | ${r.p99Ms} | ${r.rps} | ${r.errors} | ${r.empty} | ${
+        Object.entries(r.strategies)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || '—'
+      } |`,
+  );
+  const markdown = [
+    `# recs-serving (${new Date().toISOString().slice(0, 10)})`,
+    '',
+    `${productIds.length} products (generated, real catalog + inventory services on PGlite), ${seeded.interactions} interactions`,
+    `(Amazon Beauty log mapped onto them), model ${model?.kind} over ${model?.items} items trained in ${trainSeconds.toFixed(1)} s`,
+    `(worker thread). HTTP in the same process, ${connections} concurrent clients, ${seconds} s per row, 2 shared cores.`,
+    '',
+    '| scenario | p50 ms | p99 ms | req/s | errors | empty lists | strategies |',
+    '|---|---|---|---|---|---|---|',
+    ...table,
+  ].join('\n');
+  console.log(markdown);
+  writeResults(
+    'recs-serving',
+    {
+      machine: machineInfo(),
+      products: productIds.length,
+      seeded,
+      model,
+      trainSeconds,
+      connections,
+      seconds,
+      results,
+    },
+    markdown,
+  );
+}
