@@ -1,6 +1,7 @@
 // The scale part of bench/search.ts, in its own process (run with --expose-gc): builds the engine on
 // N generated products, measures build rate, memory, in-process latency and type-ahead, prints
 // `RESULT <json>`, then serves the search routes and prints `LISTENING <url>` for the HTTP part.
+import { loadavg } from 'node:os';
 import { createHttpServer, createMetricsRegistry } from '@emporium/platform';
 import { EmbeddedIndex } from '../services/search/src/embedded/engine.ts';
 import { parseQuery } from '../services/search/src/query-parser.ts';
@@ -81,6 +82,7 @@ const result = {
   qpsOneCore: parsed.length / (wallMs / 1000),
   typeaheadP50Ms: percentile(taTimes, 50),
   typeaheadP99Ms: percentile(taTimes, 99),
+  loadAvg: loadavg(),
   mix,
 };
 process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);

@@ -1,5 +1,7 @@
 /**
- * `npm run bench -- search [--quick] [--sizes 100000,1000000] [--no-relevance] [--no-scale]`:
+ * `npm run bench -- search [--quick] [--sizes 100000,1000000] [--no-relevance] [--no-scale]
+ *  [--in-process-only]`
+ * (--in-process-only skips the HTTP and PostgreSQL parts of the scale runs):
  * (1) relevance and speed on the Home Depot development split, side by side in one run:
  *   plain BM25 on titles (the README's baseline), MiniSearch 7 (a maintained npm engine, tuned
  *   fairly: fuzzy 0.2, prefix, OR), our engine without the ranker, our engine with the ranker.
@@ -66,7 +68,9 @@ export async function main(args: string[]): Promise<void> {
         : [100_000, 1_000_000];
   const rows = args.includes('--no-relevance') ? [] : await relevance(quick);
   const scale: ScaleRow[] = [];
-  if (!args.includes('--no-scale')) for (const n of sizes) scale.push(...(await runScale(n, quick, log)));
+  const inProcessOnly = args.includes('--in-process-only');
+  if (!args.includes('--no-scale'))
+    for (const n of sizes) scale.push(...(await runScale(n, quick, log, inProcessOnly)));
   await printAndSave(rows, scale, { quick, sizes });
 }
 

@@ -27,6 +27,7 @@ interface EngineResult {
   typeaheadP50Ms: number;
   typeaheadP99Ms: number;
   meanTotal: number;
+  loadAvg: number[];
   mix: MixQuery[];
 }
 
@@ -70,29 +71,28 @@ async function http(url: string, paths: string[], connections: number, seconds: 
   };
 }
 
-export async function runScale(n: number, quick: boolean, log: (s: string) => void): Promise<ScaleRow[]> {
+export async function runScale(
+  n: number,
+  quick: boolean,
+  log: (s: string) => void,
+  inProcessOnly = false,
+): Promise<ScaleRow[]> {
   log(`scale: ${n.toLocaleString('en')} generated products`);
   const queries = quick ? 500 : n >= 1_000_000 ? 1000 : 2000;
   const w = startWorker(n, queries);
   const { result, url } = await w.ready;
+  const inProcess = inProcessRow(n, result);
+  if (inProcessOnly) {
+    w.child.kill('SIGTERM');
+    return [inProcess];
+  }
   const paths = result.mix.map((m) => `/api/v1/search?${new URLSearchParams(toParams(m)).toString()}`);
   const seconds = quick ? 5 : 10;
   const serial = await http(url, paths, 1, seconds);
   const loaded = await http(url, paths, 16, seconds);
   w.child.kill('SIGTERM');
   const rows: ScaleRow[] = [
-    {
-      system: 'engine in-process (parse, match, facets, ranker)',
-      products: n,
-      buildRate: result.buildRate,
-      bytesPerProduct: result.bytesPerProduct,
-      p50Ms: result.p50Ms,
-      p99Ms: result.p99Ms,
-      qps: result.qpsOneCore,
-      typeaheadP99Ms: result.typeaheadP99Ms,
-      meanTotal: result.meanTotal,
-      note: `one core, ${result.mix.length} queries; type-ahead p50 ${result.typeaheadP50Ms.toFixed(2)} ms`,
-    },
+    inProcess,
     {
       system: 'engine through HTTP (search routes, 1 connection / 16 connections)',
       products: n,
@@ -128,6 +128,21 @@ export async function runScale(n: number, quick: boolean, log: (s: string) => vo
     }),
   );
   return rows;
+}
+
+function inProcessRow(n: number, result: EngineResult): ScaleRow {
+  return {
+    system: 'engine in-process (parse, match, facets, ranker)',
+    products: n,
+    buildRate: result.buildRate,
+    bytesPerProduct: result.bytesPerProduct,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    qps: result.qpsOneCore,
+    typeaheadP99Ms: result.typeaheadP99Ms,
+    meanTotal: result.meanTotal,
+    note: `one core, ${result.mix.length} queries; type-ahead p50 ${result.typeaheadP50Ms.toFixed(2)} ms; load average ${result.loadAvg.map((x) => x.toFixed(1)).join(' ')}`,
+  };
 }
 
 export function scaleMarkdown(rows: ScaleRow[]): string[] {

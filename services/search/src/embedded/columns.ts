@@ -3,6 +3,7 @@
  * in typed arrays (NaN = absent) so filter checks over large match sets stay cheap.
  */
 import type { SearchDocument, SearchFilters } from '../types.ts';
+import { priceBucketOf } from './buckets.ts';
 import { Interner } from './interner.ts';
 
 const EMPTY = new Int32Array(0);
@@ -16,15 +17,20 @@ export class DocColumns {
   /** -1 unknown, 0 out of stock, 1 in stock. */
   stock: Int8Array = new Int8Array(0);
   brand: Int32Array = new Int32Array(0);
-  categories: Int32Array[] = [];
-  attributes: Int32Array[] = [];
+  /** Price bucket index (facets.ts PRICE_EDGES), -1 without a price: facets read it, not the price. */
+  priceBucket: Int8Array = new Int8Array(0);
+  /** Per document, the id of its category node set and of its attribute pair set in `sets`. */
+  categorySet: Int32Array = new Int32Array(0);
+  attributeSet: Int32Array = new Int32Array(0);
+  /** Id arrays shared by every document with the same path or attribute set; 0 is the empty set. */
+  readonly sets: Int32Array[] = [EMPTY];
   readonly brands = new Interner();
   /** Category nodes by full path 'A/B/C'; a document carries every prefix of its path. */
   readonly categoryNodes = new Interner();
   /** Attribute pairs keyed 'key\u0000value'. */
   readonly attributePairs = new Interner();
   /** Documents with the same path or attribute set share one id array (memory at a million products). */
-  private readonly shared = new Map<string, Int32Array>();
+  private readonly shared = new Map<string, number>();
 
   ensure(capacity: number): void {
     if (capacity <= this.price.length) return;
@@ -37,9 +43,12 @@ export class DocColumns {
     const stock = new Int8Array(cap);
     stock.set(this.stock);
     this.stock = stock;
-    const brand = new Int32Array(cap);
-    brand.set(this.brand);
-    this.brand = brand;
+    this.brand = growI32(this.brand, cap);
+    this.categorySet = growI32(this.categorySet, cap);
+    this.attributeSet = growI32(this.attributeSet, cap);
+    const bucket = new Int8Array(cap).fill(-1);
+    bucket.set(this.priceBucket);
+    this.priceBucket = bucket;
   }
 
   set(doc: number, d: SearchDocument): void {
@@ -51,26 +60,37 @@ export class DocColumns {
     this.popularity[doc] = d.popularity ?? NaN;
     this.stock[doc] = d.inStock === undefined ? -1 : d.inStock ? 1 : 0;
     this.brand[doc] = d.brand ? this.brands.intern(d.brand) : -1;
-    this.categories[doc] = this.categoryIds(d.categoryPath);
-    this.attributes[doc] = this.attributeIds(d.attributes);
+    this.priceBucket[doc] = d.price ? priceBucketOf(d.price.amount) : -1;
+    this.categorySet[doc] = this.categoryIds(d.categoryPath);
+    this.attributeSet[doc] = this.attributeIds(d.attributes);
   }
 
   clear(doc: number): void {
-    this.categories[doc] = EMPTY;
-    this.attributes[doc] = EMPTY;
+    this.categorySet[doc] = 0;
+    this.attributeSet[doc] = 0;
   }
 
-  private share(key: string, make: () => Int32Array): Int32Array {
-    let ids = this.shared.get(key);
-    if (!ids) {
-      ids = make();
-      if (this.shared.size < 100_000) this.shared.set(key, ids);
+  categoriesOf(doc: number): Int32Array {
+    return this.sets[this.categorySet[doc] as number] as Int32Array;
+  }
+
+  attributesOf(doc: number): Int32Array {
+    return this.sets[this.attributeSet[doc] as number] as Int32Array;
+  }
+
+  /** The set id of a key, made once; past 100,000 distinct keys sets are no longer shared. */
+  private share(key: string, make: () => Int32Array): number {
+    let id = this.shared.get(key);
+    if (id === undefined) {
+      id = this.sets.length;
+      this.sets.push(make());
+      if (this.shared.size < 100_000) this.shared.set(key, id);
     }
-    return ids;
+    return id;
   }
 
-  private categoryIds(path: string[] | undefined): Int32Array {
-    if (!path || path.length === 0) return EMPTY;
+  private categoryIds(path: string[] | undefined): number {
+    if (!path || path.length === 0) return 0;
     return this.share(`c\u0000${path.join('\u0000')}`, () => this.makeCategoryIds(path));
   }
 
@@ -80,10 +100,10 @@ export class DocColumns {
     return ids;
   }
 
-  private attributeIds(attrs: Record<string, string> | undefined): Int32Array {
-    if (!attrs) return EMPTY;
+  private attributeIds(attrs: Record<string, string> | undefined): number {
+    if (!attrs) return 0;
     const entries = Object.entries(attrs);
-    if (entries.length === 0) return EMPTY;
+    if (entries.length === 0) return 0;
     const key = `a\u0000${entries.map(([k, v]) => `${k}\u0000${v}`).join('\u0001')}`;
     return this.share(key, () =>
       Int32Array.from(entries, ([k, v]) => this.attributePairs.intern(`${k}\u0000${v}`)),
@@ -118,7 +138,7 @@ export class DocColumns {
   }
 
   matches(doc: number, f: CompiledFilter): boolean {
-    if (f.category >= 0 && !this.categories[doc]?.includes(f.category)) return false;
+    if (f.category >= 0 && !this.categoriesOf(doc).includes(f.category)) return false;
     if (f.brands && !f.brands.has(this.brand[doc] as number)) return false;
     if (f.hasPrice) {
       const p = this.price[doc] as number;
@@ -126,7 +146,7 @@ export class DocColumns {
     }
     if (f.minRating !== undefined && !((this.rating[doc] as number) >= f.minRating)) return false;
     if (f.inStock !== undefined && this.stock[doc] !== (f.inStock ? 1 : 0)) return false;
-    for (const a of f.attrs) if (!this.attributes[doc]?.includes(a)) return false;
+    for (const a of f.attrs) if (!this.attributesOf(doc).includes(a)) return false;
     return true;
   }
 }
@@ -140,6 +160,24 @@ export interface CompiledFilter {
   hasPrice: boolean;
   minRating: number | undefined;
   inStock: boolean | undefined;
+}
+
+/** Whether a compiled filter restricts anything (most queries have none: skip the per-match check). */
+export function hasFilter(f: CompiledFilter): boolean {
+  return (
+    f.category >= 0 ||
+    f.brands !== undefined ||
+    f.hasPrice ||
+    f.minRating !== undefined ||
+    f.inStock !== undefined ||
+    f.attrs.length > 0
+  );
+}
+
+function growI32(a: Int32Array, cap: number): Int32Array {
+  const b = new Int32Array(cap);
+  b.set(a);
+  return b;
 }
 
 function growF64(a: Float64Array, cap: number): Float64Array {

@@ -15,7 +15,7 @@ import type {
   SearchResult,
   Suggestion,
 } from '../types.ts';
-import { DocColumns } from './columns.ts';
+import { DocColumns, hasFilter, type CompiledFilter } from './columns.ts';
 import { TermDictionary } from './dictionary.ts';
 import { computeFacets } from './facets.ts';
 import { DEFAULT_BM25F, FIELD_COUNT, FIELDS, fieldTexts, type Bm25fParams } from './fields.ts';
@@ -23,8 +23,8 @@ import { hasPhrases } from './phrase.ts';
 import { PostingList } from './postings.ts';
 import { Accumulator, type CorpusStats } from './scorer.ts';
 import { sortMatches } from './sorting.ts';
-import { suggest } from './suggest.ts';
-import { topK } from './topk.ts';
+import { Suggester } from './suggest.ts';
+import { topKPositions } from './topk.ts';
 
 export interface EngineOptions {
   bm25f: Bm25fParams;
@@ -45,10 +45,11 @@ export const DEFAULT_ENGINE: EngineOptions = {
 /** Pages beyond this many results are clamped (deep paging is a crawler, not a shopper). */
 export const MAX_RESULT_WINDOW = 10_000;
 
+/** A match set: views of buffers reused by the next match (consume before matching again). */
 export interface Candidates {
   groups: TermGroup[];
-  docs: number[];
-  scores: number[];
+  docs: Int32Array;
+  scores: Float32Array;
 }
 
 export class EmbeddedIndex implements SearchIndex, CorpusStats {
@@ -65,6 +66,9 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
   deadPostings = 0;
   totalPostings = 0;
   private readonly acc = new Accumulator();
+  private matchDocs = new Int32Array(0);
+  private matchScores = new Float32Array(0);
+  readonly suggester = new Suggester();
   readonly expander: QueryExpander;
   readonly options: EngineOptions;
 
@@ -107,6 +111,7 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
     this.alive[d] = 1;
     this.liveDocs++;
     this.cols.set(d, doc);
+    this.suggester.index(doc.title, 1);
     for (const [term, tfs] of this.termFrequencies(doc, d)) {
       const id = this.dict.intern(term);
       (this.postings[id] ??= new PostingList()).add(d, tfs);
@@ -136,6 +141,7 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
     }
     for (let f = 0; f < FIELD_COUNT; f++)
       this.fieldLenSum[f] = (this.fieldLenSum[f] as number) - (this.fieldLen[d * FIELD_COUNT + f] as number);
+    this.suggester.index(doc.title, -1);
     this.alive[d] = 0;
     this.docs[d] = undefined;
     this.cols.clear(d);
@@ -173,6 +179,7 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
       this.ids.set(doc.id, d);
       this.alive[d] = 1;
       this.cols.set(d, doc);
+      this.suggester.index(doc.title, 1);
       for (let f = 0; f < FIELD_COUNT; f++)
         this.fieldLenSum[f] = (this.fieldLenSum[f] as number) + (fieldLen[d * FIELD_COUNT + f] as number);
     });
@@ -205,12 +212,13 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
     return groups;
   }
 
-  /** Matching documents with their BM25F scores, filters applied, in internal id order. */
+  /** Matching documents with their BM25F scores, filters applied, in first-touch order. */
   match(query: ParsedQuery, groups: TermGroup[]): Candidates {
     const filter = this.cols.compile(query.filters);
-    if (filter === null) return { groups, docs: [], scores: [] };
+    this.ensureMatchBuffers();
+    if (filter === null) return this.candidates(groups, 0);
     const hasText = analyze(query.text).length > 0 || query.phrases.some((p) => analyze(p).length > 0);
-    if (!hasText) return this.browse(groups, (d) => this.cols.matches(d, filter));
+    if (!hasText) return this.browse(groups, filter);
     const required = groups.filter((g) => g.required).length;
     const phrases = query.phrases.map(analyze).filter((p) => p.length > 0);
     const counting = groups.filter((g) => g.counts && g.alts.length > 0).length;
@@ -219,26 +227,45 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
     acc.ensure(this.docs.length);
     acc.reset();
     acc.addGroups(groups, this.postings, this, this.options.bm25f);
+    const filtering = hasFilter(filter);
     const collect = (min: number): Candidates => {
-      const docs: number[] = [];
-      const scores: number[] = [];
-      for (const d of acc.touched) {
-        if ((acc.cover[d] as number) < min || acc.required[d] !== required) continue;
-        if (!this.cols.matches(d, filter)) continue;
+      const { touched, cover, score } = acc;
+      const docs = this.matchDocs;
+      const scores = this.matchScores;
+      let n = 0;
+      for (let i = 0; i < touched.length; i++) {
+        const d = touched[i] as number;
+        if ((cover[d] as number) < min || acc.required[d] !== required) continue;
+        if (filtering && !this.cols.matches(d, filter)) continue;
         if (phrases.length > 0 && !hasPhrases(this.docs[d] as SearchDocument, phrases)) continue;
-        docs.push(d);
-        scores.push(acc.score[d] as number);
+        docs[n] = d;
+        scores[n++] = score[d] as number;
       }
-      return { groups, docs, scores };
+      return this.candidates(groups, n);
     };
     const found = collect(msm);
     return found.docs.length === 0 && msm > 1 ? collect(1) : found;
   }
 
-  private browse(groups: TermGroup[], keep: (d: number) => boolean): Candidates {
-    const docs: number[] = [];
-    for (let d = 0; d < this.docs.length; d++) if (this.alive[d] && keep(d)) docs.push(d);
-    return { groups, docs, scores: new Array<number>(docs.length).fill(0) };
+  private candidates(groups: TermGroup[], n: number): Candidates {
+    return { groups, docs: this.matchDocs.subarray(0, n), scores: this.matchScores.subarray(0, n) };
+  }
+
+  private ensureMatchBuffers(): void {
+    if (this.matchDocs.length >= this.docs.length) return;
+    const cap = Math.max(1024, this.docs.length * 2);
+    this.matchDocs = new Int32Array(cap);
+    this.matchScores = new Float32Array(cap);
+  }
+
+  private browse(groups: TermGroup[], filter: CompiledFilter): Candidates {
+    let n = 0;
+    for (let d = 0; d < this.docs.length; d++) {
+      if (!this.alive[d] || !this.cols.matches(d, filter)) continue;
+      this.matchDocs[n] = d;
+      this.matchScores[n++] = 0;
+    }
+    return this.candidates(groups, n);
   }
 
   search(query: ParsedQuery, context: SearchContext = {}): SearchResult {
@@ -264,14 +291,15 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
   ): { docs: number[]; rows: Float64Array[] } {
     const q: ParsedQuery = { text, phrases: [], filters: {}, sort: 'relevance', page: 1, perPage: depth };
     const found = this.match(q, this.groupsFor(q));
-    const scoreOf = new Map(found.docs.map((d, i) => [d, found.scores[i] as number]));
-    const docs = topKByScore(found, depth);
+    const top = topKPositions(found.scores, found.docs.length, depth);
+    const docs = top.map((i) => found.docs[i] as number);
+    const scoreOf = new Map(top.map((i) => [found.docs[i] as number, found.scores[i] as number]));
     const rows = extractFeatures(this, found.groups, docs, (d) => scoreOf.get(d) ?? 0, context);
     return { docs, rows };
   }
 
   suggest(prefix: string, limit = 10): Suggestion[] {
-    return suggest(this, prefix, limit);
+    return this.suggester.suggest(prefix, limit);
   }
 
   fieldNames(): readonly string[] {
@@ -282,11 +310,4 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
     const { writeSnapshot } = await import('./snapshot.ts');
     await writeSnapshot(this, file);
   }
-}
-
-export function topKByScore(found: Candidates, k: number): number[] {
-  const positions = found.docs.map((_d, i) => i);
-  return topK(positions, positions.length, (i) => found.scores[i] as number, k).map(
-    (i) => found.docs[i] as number,
-  );
 }

@@ -6,15 +6,10 @@
 import type { FacetValue, Facets, PriceBucket } from '../types.ts';
 import type { DocColumns } from './columns.ts';
 
-/** Bucket lower edges in minor units; the last bucket is open-ended. */
-export const PRICE_EDGES = [0, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000];
-const RATING_STEPS = [1, 2, 3, 4];
+import { PRICE_EDGES } from './buckets.ts';
 
-function bucketOf(price: number): number {
-  let i = PRICE_EDGES.length - 1;
-  while (i > 0 && price < (PRICE_EDGES[i] as number)) i--;
-  return i;
-}
+export { PRICE_EDGES };
+const RATING_STEPS = [1, 2, 3, 4];
 
 /**
  * Dense counters over interned ids, reused across queries and reset through the ids they touched:
@@ -34,9 +29,9 @@ class Counter {
     }
   }
 
-  add(id: number): void {
+  add(id: number, n = 1): void {
     const c = this.counts[id] as number;
-    this.counts[id] = c + 1;
+    this.counts[id] = c + n;
     if (c === 0) this.touched[this.size++] = id;
   }
 
@@ -53,6 +48,8 @@ class Counter {
 const category = new Counter();
 const brand = new Counter();
 const attrs = new Counter();
+const categorySets = new Counter();
+const attributeSets = new Counter();
 
 function toValues(counts: [number, number][], names: string[], limit: number): FacetValue[] {
   return counts
@@ -61,35 +58,35 @@ function toValues(counts: [number, number][], names: string[], limit: number): F
     .slice(0, limit);
 }
 
+/**
+ * One pass over the matches reads per-document ordinals only (set ids, brand, price bucket,
+ * rating, stock); category paths and attribute sets are counted once per distinct set and
+ * expanded into their nodes and pairs afterwards, since many products share a set.
+ */
 export function computeFacets(cols: DocColumns, docs: ArrayLike<number>, count: number, limit = 100): Facets {
-  category.reset(cols.categoryNodes.display.length);
+  categorySets.reset(cols.sets.length);
+  attributeSets.reset(cols.sets.length);
   brand.reset(cols.brands.display.length);
-  attrs.reset(cols.attributePairs.display.length);
   const price = new Int32Array(PRICE_EDGES.length);
   const rating = new Int32Array(RATING_STEPS.length);
-  let inStock = 0;
-  let outOfStock = 0;
-  const { categories, attributes } = cols;
+  const stock = new Int32Array(3);
+  const { categorySet, attributeSet, priceBucket } = cols;
   for (let i = 0; i < count; i++) {
     const d = docs[i] as number;
-    const cs = categories[d];
-    if (cs) for (let k = 0; k < cs.length; k++) category.add(cs[k] as number);
-    const as = attributes[d];
-    if (as) for (let k = 0; k < as.length; k++) attrs.add(as[k] as number);
+    categorySets.add(categorySet[d] as number);
+    attributeSets.add(attributeSet[d] as number);
     const br = cols.brand[d] as number;
     if (br >= 0) brand.add(br);
-    const p = cols.price[d] as number;
-    if (p >= 0) {
-      const b = bucketOf(p);
-      price[b] = (price[b] as number) + 1;
-    }
+    const b = priceBucket[d] as number;
+    if (b >= 0) price[b] = (price[b] as number) + 1;
     const r = cols.rating[d] as number;
     for (let s = 0; s < RATING_STEPS.length; s++)
       if (r >= (RATING_STEPS[s] as number)) rating[s] = (rating[s] as number) + 1;
-    const st = cols.stock[d];
-    if (st === 1) inStock++;
-    else if (st === 0) outOfStock++;
+    const st = (cols.stock[d] as number) + 1;
+    stock[st] = (stock[st] as number) + 1;
   }
+  expandSets(categorySets, cols.sets, category, cols.categoryNodes.display.length);
+  expandSets(attributeSets, cols.sets, attrs, cols.attributePairs.display.length);
   return {
     category: toValues(category.entries(), cols.categoryNodes.display, limit * 10),
     brand: toValues(brand.entries(), cols.brands.display, limit),
@@ -98,11 +95,19 @@ export function computeFacets(cols: DocColumns, docs: ArrayLike<number>, count: 
       .filter((v) => v.count > 0)
       .reverse(),
     inStock: [
-      { value: 'true', count: inStock },
-      { value: 'false', count: outOfStock },
+      { value: 'true', count: stock[2] as number },
+      { value: 'false', count: stock[1] as number },
     ].filter((v) => v.count > 0),
     attributes: attributeFacets(attrs.entries(), cols.attributePairs.display, limit),
   };
+}
+
+function expandSets(bySet: Counter, sets: Int32Array[], into: Counter, capacity: number): void {
+  into.reset(capacity);
+  for (const [set, n] of bySet.entries()) {
+    const ids = sets[set] as Int32Array;
+    for (let k = 0; k < ids.length; k++) into.add(ids[k] as number, n);
+  }
 }
 
 function priceBuckets(counts: number[]): PriceBucket[] {

@@ -9,6 +9,13 @@ export class PostingList {
   ids: Uint32Array;
   tfs: Uint8Array;
   length = 0;
+  /**
+   * Cached BM25F saturation per posting (query-independent, see scorer.ts): valid for the first
+   * `impactLength` postings under the norms of `impactVersion`.
+   */
+  impact = new Float32Array(0);
+  impactLength = 0;
+  impactVersion = -1;
 
   constructor(capacity = 2) {
     this.ids = new Uint32Array(capacity);
@@ -37,6 +44,7 @@ export class PostingList {
       w++;
     }
     this.length = w;
+    this.impactVersion = -1;
   }
 
   private grow(): void {

@@ -6,7 +6,7 @@
 import type { SearchContext, SortOrder } from '../types.ts';
 import { extractFeatures } from '../ranker/features.ts';
 import type { Candidates, EmbeddedIndex } from './engine.ts';
-import { topK } from './topk.ts';
+import { topKPositions } from './topk.ts';
 
 export interface Ordered {
   doc: number;
@@ -39,19 +39,19 @@ export function sortMatches(
   need: number,
   context: SearchContext,
 ): Ordered[] {
-  const positions = new Int32Array(found.docs.length);
-  for (let i = 0; i < positions.length; i++) positions[i] = i;
+  const n = found.docs.length;
   const rel = (i: number) => found.scores[i] as number;
   const key = sortKey(index, sort);
   if (key) {
-    const keyOf = (i: number) => key(found.docs[i] as number);
-    const top = topK(positions, positions.length, keyOf, need);
-    top.sort((a, b) => keyOf(b) - keyOf(a) || rel(b) - rel(a) || a - b);
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = key(found.docs[i] as number);
+    const top = topKPositions(keys, n, need);
+    top.sort((a, b) => (keys[b] as number) - (keys[a] as number) || rel(b) - rel(a) || a - b);
     return top.map((i) => ({ doc: found.docs[i] as number, score: rel(i) }));
   }
   const ranker = index.options.ranker;
   const depth = ranker && found.groups.length > 0 ? ranker.depth : 0;
-  const top = topK(positions, positions.length, rel, Math.max(need, depth));
+  const top = topKPositions(found.scores, n, Math.max(need, depth));
   const ordered = top.map((i) => ({ doc: found.docs[i] as number, score: rel(i) }));
   if (!ranker || depth === 0 || ordered.length < 2) return ordered;
   const head = ordered.slice(0, depth);

@@ -1,43 +1,55 @@
 /**
- * Type-ahead. The last word is completed against the term dictionary (prefix), earlier words
- * narrow the match set; completions are read back from the titles of the best matches so they
- * are shown as shoppers write them ("batteries", not the stem "battery"), ranked by how many
- * matching products carry them.
+ * Type-ahead from precomputed completions (ADR 0206). Title words and adjacent word pairs are
+ * counted per live document as shoppers write them ("batteries", not the stem "battery"). The last
+ * word of the input is completed after the word before it (pairs: "cordless dr" → "cordless
+ * drill"), or alone for the first word; when no title has that pair, the word is completed alone.
+ * Cost is a binary search and a top-k over a range tree: independent of how many products match.
  */
 import { rawTokens } from '../analyzer.ts';
-import type { ParsedQuery, SearchDocument, Suggestion } from '../types.ts';
-import type { EmbeddedIndex } from './engine.ts';
-import { topKByScore } from './engine.ts';
+import type { Suggestion } from '../types.ts';
+import { Completions } from './completions.ts';
 
-const SAMPLE = 200;
+const MAX_INPUT = 200;
 
-export function suggest(index: EmbeddedIndex, input: string, limit: number): Suggestion[] {
-  const words = rawTokens(input.slice(0, 200));
-  const last = words.at(-1);
-  if (!last || limit <= 0) return [];
-  const head = words.slice(0, -1).join(' ');
-  const q: ParsedQuery = {
-    text: words.join(' '),
-    phrases: [],
-    filters: {},
-    sort: 'relevance',
-    page: 1,
-    perPage: SAMPLE,
-  };
-  const groups = index.groupsFor(q, { prefixLast: true, fuzzyMaxDf: 0 });
-  const found = index.match(q, groups);
-  const counts = new Map<string, number>();
-  for (const d of topKByScore(found, SAMPLE)) {
+export class Suggester {
+  readonly words = new Completions();
+  readonly pairs = new Completions();
+
+  /** Counts (delta +1) or uncounts (-1) one document's title. */
+  index(title: string, delta: 1 | -1): void {
+    const tokens = rawTokens(title);
     const seen = new Set<string>();
-    for (const w of rawTokens((index.docs[d] as SearchDocument).title)) {
-      if (w.startsWith(last) && w.length > last.length - 1 && !seen.has(w)) {
-        seen.add(w);
-        counts.set(w, (counts.get(w) ?? 0) + 1);
+    for (let i = 0; i < tokens.length; i++) {
+      const word = tokens[i] as string;
+      if (!seen.has(word)) {
+        seen.add(word);
+        this.words.add(word, delta);
+      }
+      if (i === 0) continue;
+      const pair = `${tokens[i - 1] as string} ${word}`;
+      if (!seen.has(pair)) {
+        seen.add(pair);
+        this.pairs.add(pair, delta);
       }
     }
   }
-  return [...counts]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, limit)
-    .map(([w, count]) => ({ text: head ? `${head} ${w}` : w, count }));
+
+  suggest(input: string, limit: number): Suggestion[] {
+    const text = input.slice(0, MAX_INPUT);
+    const words = rawTokens(text);
+    if (words.length === 0 || limit <= 0) return [];
+    // A trailing space means the last word is finished: suggest the next one.
+    const ended = /\s$/.test(text);
+    const prefix = ended ? '' : (words.at(-1) as string);
+    const head = ended ? words : words.slice(0, -1);
+    const before = head.at(-1);
+    const lead = head.join(' ');
+    const join = (w: string) => (lead ? `${lead} ${w}` : w);
+    if (before !== undefined) {
+      const pairs = this.pairs.complete(`${before} ${prefix}`, limit);
+      const out = pairs.map((c) => ({ text: join(c.key.slice(before.length + 1)), count: c.count }));
+      if (out.length > 0 || ended) return out;
+    }
+    return this.words.complete(prefix, limit).map((c) => ({ text: join(c.key), count: c.count }));
+  }
 }

@@ -1,51 +1,57 @@
-/** Indices of the k highest scores (descending), via a bounded min-heap: O(n log k). */
-export function topK(
-  docs: ArrayLike<number>,
-  count: number,
-  score: (d: number) => number,
-  k: number,
-): number[] {
-  if (k <= 0) return [];
-  const heap: number[] = [];
-  const hs: number[] = [];
-  const less = (i: number, j: number) =>
-    (hs[i] as number) < (hs[j] as number) || (hs[i] === hs[j] && (heap[i] as number) > (heap[j] as number));
-  const swap = (i: number, j: number) => {
-    [heap[i], heap[j]] = [heap[j] as number, heap[i] as number];
-    [hs[i], hs[j]] = [hs[j] as number, hs[i] as number];
-  };
-  const down = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < heap.length && less(l, m)) m = l;
-      if (r < heap.length && less(r, m)) m = r;
-      if (m === i) return;
-      swap(i, m);
-      i = m;
-    }
+/**
+ * Bounded top-k selection: O(n log k), and O(n) comparisons against the heap's minimum once it is
+ * full, which is nearly every element of a large match set. The order is total (value descending,
+ * then position ascending), so any selection returns the same k.
+ */
+
+/** Positions of the k largest values among the first `count`, best first. */
+export function topKPositions(values: ArrayLike<number>, count: number, k: number): number[] {
+  if (k <= 0 || count <= 0) return [];
+  const cap = Math.min(k, count);
+  const pos = new Int32Array(cap);
+  const val = new Float64Array(cap);
+  let size = 0;
+  // Min-heap on (value, -position): the root is the worst kept element.
+  const worse = (a: number, b: number) =>
+    (val[a] as number) < (val[b] as number) || (val[a] === val[b] && (pos[a] as number) > (pos[b] as number));
+  const swap = (a: number, b: number) => {
+    const p = pos[a] as number;
+    pos[a] = pos[b] as number;
+    pos[b] = p;
+    const v = val[a] as number;
+    val[a] = val[b] as number;
+    val[b] = v;
   };
   for (let i = 0; i < count; i++) {
-    const d = docs[i] as number;
-    const s = score(d);
-    if (heap.length < k) {
-      heap.push(d);
-      hs.push(s);
-      let c = heap.length - 1;
-      while (c > 0) {
+    const v = values[i] as number;
+    if (size < cap) {
+      pos[size] = i;
+      val[size] = v;
+      for (let c = size++; c > 0;) {
         const parent = (c - 1) >> 1;
-        if (!less(c, parent)) break;
+        if (!worse(c, parent)) break;
         swap(c, parent);
         c = parent;
       }
-    } else if (s > (hs[0] as number) || (s === hs[0] && d < (heap[0] as number))) {
-      heap[0] = d;
-      hs[0] = s;
-      down(0);
+      continue;
+    }
+    // Later positions lose ties, so only a strictly larger value enters a full heap.
+    if (!(v > (val[0] as number))) continue;
+    pos[0] = i;
+    val[0] = v;
+    for (let c = 0; ;) {
+      const l = 2 * c + 1;
+      const r = l + 1;
+      let m = c;
+      if (l < size && worse(l, m)) m = l;
+      if (r < size && worse(r, m)) m = r;
+      if (m === c) break;
+      swap(c, m);
+      c = m;
     }
   }
-  const order = heap.map((d, i) => ({ d, s: hs[i] as number }));
-  order.sort((a, b) => b.s - a.s || a.d - b.d);
-  return order.map((o) => o.d);
+  const order = Array.from(pos.subarray(0, size));
+  const at = new Map<number, number>();
+  for (let i = 0; i < size; i++) at.set(pos[i] as number, val[i] as number);
+  return order.sort((a, b) => (at.get(b) as number) - (at.get(a) as number) || a - b);
 }
