@@ -2,16 +2,22 @@
  * Serving latency of GET /api/v1/recommendations through HTTP with a trained model on a realistic catalog.
  *
  * npm run bench -- recs-serving [--products 12101] [--seconds 8] [--connections 1,4] [--data FILE]
+ *                               [--cpu-prof DIR]
  *
- * Builds, in one process on embedded infrastructure (PGlite, memory cache, in-process bus): the real
- * inventory and catalog services with `--products` generated products (stock forwarded), the Amazon Beauty
- * interaction log mapped onto them (item i -> product i) as views plus one purchase per user, and the
- * recommendations service trained from that log in its worker. Then it measures, over HTTP, each placement
- * next to two baselines measured in the same run: a bare JSON route on the same server, and the cold-start
- * path (trending) that uses no model.
+ * The server runs in its own process (`--serve`, this file): the real inventory and catalog services with
+ * `--products` generated products (stock forwarded) on embedded infrastructure (PGlite, memory cache,
+ * in-process bus), the Amazon Beauty interaction log mapped onto them (item i -> product i) as views plus one
+ * purchase per user, and the recommendations service trained from that log in its worker. The load client
+ * (autocannon) runs in the bench process and measures each placement next to two baselines from the same
+ * server in the same run: a bare JSON route and the cold-start path (trending) that uses no model.
+ * `--cpu-prof DIR` writes a V8 CPU profile of the server process while it serves the load to DIR.
  */
+import type { EventEmitter } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { Readable } from 'node:stream';
-import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { loadConfig, openInfrastructure, type HttpServer } from '@emporium/platform';
@@ -24,7 +30,8 @@ import { generateCatalog } from '../services/catalog/src/generator.ts';
 import { createRecommendationsService } from '../services/recommendations/src/index.ts';
 import { readSequencesFile } from '../services/recommendations/src/model/interactions.ts';
 import { RecsStore, type InteractionRow } from '../services/recommendations/src/service/store.ts';
-import { machineInfo, median, writeResults } from './lib/autocannon.ts';
+import autocannon from 'autocannon';
+import { machineInfo, startProcess, stopProcess, writeResults } from './lib/autocannon.ts';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const option = (args: string[], name: string, fallback: string) => {
@@ -104,48 +111,33 @@ async function seedInteractions(store: RecsStore, productIds: string[], file: st
   return { users, interactions: rows.length, items: data.itemIds.length };
 }
 
-async function measure(base: string, s: Scenario, seconds: number, connections: number): Promise<Measured> {
-  const latencies: number[] = [];
-  const strategies: Record<string, number> = {};
-  let errors = 0;
-  let empty = 0;
-  let n = 0;
-  const until = performance.now() + seconds * 1000;
-  const client = async () => {
-    while (performance.now() < until) {
-      const { path, headers } = s.request(n++);
-      const t0 = performance.now();
-      const res = await fetch(base + path, { headers });
-      const body = (await res.json()) as { items?: unknown[]; strategy?: string };
-      latencies.push(performance.now() - t0);
-      if (!res.ok) errors++;
-      if (body.strategy) {
-        strategies[body.strategy] = (strategies[body.strategy] ?? 0) + 1;
-        if (body.items?.length === 0) empty++;
-      }
-    }
-  };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: connections }, client));
-  const elapsed = (performance.now() - t0) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
-  return {
-    name: s.name,
-    requests: latencies.length,
-    rps: Math.round(latencies.length / elapsed),
-    p50Ms: +median(latencies).toFixed(2),
-    p99Ms: +pct(0.99).toFixed(2),
-    errors,
-    empty,
-    strategies,
-  };
+/** Profiles serving only (after set-up and training); the returned function stops and gives the profile. */
+async function startProfiler(): Promise<() => Promise<object>> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string) =>
+    new Promise<object>((ok, fail) =>
+      session.post(method, (err, result) =>
+        err ? fail(err) : ok((result as { profile?: object }).profile ?? {}),
+      ),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return () => post('Profiler.stop');
 }
 
-export async function main(args: string[]): Promise<void> {
+interface Setup {
+  products: number;
+  seeded: { users: number; interactions: number; items: number };
+  model: unknown;
+  trainSeconds: number;
+  auth: Record<string, string>[];
+  popular: string[];
+}
+
+/** The server process: builds the store, trains, serves, and hands the client what it needs on /bench-setup. */
+async function serve(args: string[]): Promise<void> {
   const products = Number(option(args, 'products', '12101'));
-  const seconds = Number(option(args, 'seconds', '8'));
-  const connectionList = option(args, 'connections', '1,4').split(',').map(Number);
   const file = option(args, 'data', join(sharedData(), 'amazon-2014', 'Beauty.txt'));
   const { infra, config, inventory, catalog } = await buildStore(products);
   const recs = await createRecommendationsService(
@@ -179,17 +171,87 @@ export async function main(args: string[]): Promise<void> {
   });
   registerAuthHook(app, tokens.verifier);
   app.get('/hello', async () => ({ hello: 'world' }));
+  const sample = seeded.users.filter((_, i) => i % Math.ceil(seeded.users.length / 200) === 0);
+  const setup: Setup = {
+    products: productIds.length,
+    seeded: { users: seeded.users.length, interactions: seeded.interactions, items: seeded.items },
+    model: model ?? null,
+    trainSeconds,
+    auth: await Promise.all(
+      sample.map(async (id) => ({
+        authorization: `Bearer ${await tokens.tokenFor({ id, role: 'customer' })}`,
+      })),
+    ),
+    popular: productIds.slice(0, 2_000),
+  };
+  app.get('/bench-setup', async () => setup);
   await mountService(app, recs.module);
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
-  const sample = seeded.users.filter((_, i) => i % Math.ceil(seeded.users.length / 200) === 0);
-  const auth = await Promise.all(
-    sample.map(async (id) => ({
-      authorization: `Bearer ${await tokens.tokenFor({ id, role: 'customer' })}`,
-    })),
+  const profile = process.env.RECS_SERVING_CPU_PROF;
+  const profiler = profile ? await startProfiler() : undefined;
+  process.once('SIGTERM', () => {
+    void (async () => {
+      if (profiler && profile) writeFileSync(profile, JSON.stringify(await profiler()));
+      await app.close();
+      await recs.module.stop?.();
+      await infra.close();
+      process.exit(0);
+    })();
+  });
+  console.log(`LISTENING ${base}`);
+}
+
+async function measure(base: string, s: Scenario, seconds: number, connections: number): Promise<Measured> {
+  const latencies: number[] = [];
+  const strategies: Record<string, number> = {};
+  let errors = 0;
+  let empty = 0;
+  let n = 0;
+  const instance = autocannon({
+    url: base,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        setupRequest: (req) => {
+          const { path, headers } = s.request(n++);
+          return { ...req, path, headers: { ...req.headers, ...headers } };
+        },
+        onResponse: (status, body) => {
+          if (status >= 400) errors++;
+          const parsed = JSON.parse(body) as { items?: unknown[]; strategy?: string };
+          if (parsed.strategy) {
+            strategies[parsed.strategy] = (strategies[parsed.strategy] ?? 0) + 1;
+            if (parsed.items?.length === 0) empty++;
+          }
+        },
+      },
+    ],
+  });
+  // autocannon's own histogram has 1 ms resolution; its response event carries the exact time
+  (instance as unknown as EventEmitter).on(
+    'response',
+    (_client: unknown, _status: number, _bytes: number, ms: number) => latencies.push(ms),
   );
-  const popular = productIds.slice(0, 2_000);
+  const result = await instance;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+  return {
+    name: s.name,
+    requests: latencies.length,
+    rps: Math.round(latencies.length / seconds),
+    p50Ms: +pct(0.5).toFixed(2),
+    p99Ms: +pct(0.99).toFixed(2),
+    errors: errors + result.errors + result.timeouts,
+    empty,
+    strategies,
+  };
+}
+
+function scenarios(setup: Setup): Scenario[] {
+  const { auth, popular } = setup;
   const rec = (q: string) => `/api/v1/recommendations?${q}`;
-  const scenarios: Scenario[] = [
+  return [
     { name: 'baseline: bare JSON route', request: () => ({ path: '/hello' }) },
     {
       name: 'baseline: cold start (trending, no model)',
@@ -211,11 +273,28 @@ export async function main(args: string[]): Promise<void> {
       request: (n) => ({ path: rec('placement=cart&limit=10'), headers: auth[n % auth.length] }),
     },
   ];
+}
+
+export async function main(args: string[]): Promise<void> {
+  const seconds = Number(option(args, 'seconds', '8'));
+  const connectionList = option(args, 'connections', '1,4').split(',').map(Number);
+  const profileDir = option(args, 'cpu-prof', '');
+  const serverArgs = [
+    '--serve',
+    ...args.filter((a, i) => a !== '--cpu-prof' && args[i - 1] !== '--cpu-prof'),
+  ];
+  const env: Record<string, string> = profileDir
+    ? { RECS_SERVING_CPU_PROF: resolve(profileDir, `recs-serving-${Date.now()}.cpuprofile`) }
+    : {};
+  const { url: base, child } = await startProcess(fileURLToPath(import.meta.url), serverArgs, env);
+  const setup = (await (await fetch(`${base}/bench-setup`)).json()) as Setup;
+  const model = setup.model as { kind?: string; items?: number } | null;
+  const list = scenarios(setup);
   // warm up every path once (JIT, caches) before measuring
-  for (const s of scenarios) await measure(base, s, 1, 1);
+  for (const s of list) await measure(base, s, 1, 1);
   const results: (Measured & { connections: number })[] = [];
   for (const connections of connectionList) {
-    for (const s of scenarios) {
+    for (const s of list) {
       const r = { ...(await measure(base, s, seconds, connections)), connections };
       log(
         `${r.name} x${connections}: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${r.rps} req/s, errors ${r.errors}`,
@@ -223,9 +302,7 @@ export async function main(args: string[]): Promise<void> {
       results.push(r);
     }
   }
-  await app.close();
-  await recs.module.stop?.();
-  await infra.close();
+  await stopProcess(child);
 
   const table = results.map(
     (r) =>
@@ -238,9 +315,10 @@ export async function main(args: string[]): Promise<void> {
   const markdown = [
     `# recs-serving (${new Date().toISOString().slice(0, 10)})`,
     '',
-    `${productIds.length} products (generated, real catalog + inventory services on PGlite), ${seeded.interactions} interactions`,
-    `(Amazon Beauty log mapped onto them), model ${model?.kind} over ${model?.items} items trained in ${trainSeconds.toFixed(1)} s`,
-    `(worker thread). HTTP client in the same process, ${seconds} s per row, 2 cores shared with other work.`,
+    `${setup.products} products (generated, real catalog + inventory services on PGlite), ${setup.seeded.interactions} interactions`,
+    `(Amazon Beauty log mapped onto them), model ${model?.kind} over ${model?.items} items trained in ${setup.trainSeconds.toFixed(1)} s`,
+    `(worker thread). Server in its own process, autocannon in the bench process, ${seconds} s per row,`,
+    `2 cores shared with other work (load average ${loadavg()[0]!.toFixed(1)} at the end).`,
     '',
     '| scenario | clients | p50 ms | p99 ms | req/s | errors | empty lists | strategies |',
     '|---|---|---|---|---|---|---|---|',
@@ -251,10 +329,10 @@ export async function main(args: string[]): Promise<void> {
     'recs-serving',
     {
       machine: machineInfo(),
-      products: productIds.length,
-      seeded,
+      products: setup.products,
+      seeded: setup.seeded,
       model,
-      trainSeconds,
+      trainSeconds: setup.trainSeconds,
       connections: connectionList,
       seconds,
       results,
@@ -262,3 +340,5 @@ export async function main(args: string[]): Promise<void> {
     markdown,
   );
 }
+
+if (process.argv[2] === '--serve') await serve(process.argv.slice(3));

@@ -36,6 +36,7 @@ const toContent = (p: ProductFeatures): ItemFeatures => ({
 
 export class Catalogue {
   private readonly products = new Map<string, ProductFeatures>();
+  private readonly inactive = new Set<string>();
   private content: ContentIndex | undefined;
   private contentBuiltAt = 0;
   private dirty = false;
@@ -55,12 +56,24 @@ export class Catalogue {
     return this.products.get(id);
   }
 
+  /** Products known but not active: usually few, so serving checks this set instead of every candidate. */
+  inactiveIds(): ReadonlySet<string> {
+    return this.inactive;
+  }
+
+  private put(p: ProductDocument): void {
+    const features = featuresOf(p);
+    this.products.set(p.id, features);
+    if (features.active) this.inactive.delete(p.id);
+    else this.inactive.add(p.id);
+  }
+
   /** Pages through the whole catalogue; events that arrive meanwhile are applied on top. */
   async load(shouldStop: () => boolean = () => false): Promise<number> {
     let cursor: string | undefined;
     do {
       const page = await this.catalog.listAllProducts(cursor, 1_000);
-      for (const p of page.items) if (!this.products.has(p.id)) this.products.set(p.id, featuresOf(p));
+      for (const p of page.items) if (!this.products.has(p.id)) this.put(p);
       cursor = page.nextCursor;
     } while (cursor && !shouldStop());
     this.loaded = true;
@@ -69,7 +82,7 @@ export class Catalogue {
   }
 
   apply(doc: ProductDocument): void {
-    this.products.set(doc.id, featuresOf(doc));
+    this.put(doc);
     this.changed();
   }
 

@@ -6,6 +6,7 @@ import type { Cache } from '@emporium/platform';
 import { validation } from '@emporium/platform';
 import { itemIndex, recommend, type ModelSlot } from '../model/recommend.ts';
 import type { Catalogue } from './catalogue.ts';
+import type { ContextCache } from './context-cache.ts';
 import type { ProductCache } from './product-cache.ts';
 import { callerContext, cartProducts, type CallerContext } from './context.ts';
 import { finalise, type Candidate } from './finalise.ts';
@@ -22,6 +23,7 @@ export interface ServingOptions {
 
 export interface RecommenderDeps {
   store: RecsStore;
+  contexts: ContextCache;
   catalogue: Catalogue;
   slot: ModelSlot;
   products: ProductCache;
@@ -39,7 +41,11 @@ interface Plan {
 
 const TRENDING_SIZE = 300;
 
+type Trend = { id: string; score: number };
+
 export class Recommender {
+  private trendingMemo: { value: Trend[]; until: number } | undefined;
+
   constructor(private readonly deps: RecommenderDeps) {}
 
   async recommend(req: RecommendationRequest): Promise<RecommendationList> {
@@ -48,8 +54,11 @@ export class Recommender {
         { field: 'productId', message: 'required for placement=product' },
       ]);
     }
+    const { store, contexts, options } = this.deps;
     const rows =
-      req.userId || req.sessionId ? await this.deps.store.context(req, this.deps.options.recentEvents) : [];
+      req.userId || req.sessionId
+        ? await contexts.get(req, () => store.context(req, options.recentEvents))
+        : [];
     const ctx = callerContext(rows);
     if (req.placement === 'cart') ctx.cart = (await cartProducts(this.deps.cart, req.userId)) ?? ctx.cart;
     const pool = Math.max(req.limit * 3, req.limit + 10);
@@ -104,12 +113,13 @@ export class Recommender {
     const history = [...ctx.history.filter((id) => !anchors.includes(id)), ...anchors];
     if (!history.some((id) => known.has(id))) return undefined;
     const exclude = this.excluded(req, ctx);
-    const catalogue = this.deps.catalogue;
+    const inactive = this.deps.catalogue.inactiveIds();
+    // a filter runs for every item the first stage scores: skip it when there is nothing to filter
     const ranked = recommend(model, {
       history,
       exclude,
       k,
-      filter: (id) => catalogue.get(id)?.active !== false,
+      ...(inactive.size > 0 ? { filter: (id: string) => !inactive.has(id) } : {}),
     });
     const strategy: Strategy =
       req.placement === 'product'
@@ -136,19 +146,30 @@ export class Recommender {
     return { strategy: 'content-neighbours', candidates };
   }
 
+  /**
+   * The shared cache holds trending for every replica; a parsed copy is kept here for a few seconds so
+   * that a request does not decode 300 entries (or ask Redis) each time.
+   */
+  private async trendingList(load: () => Promise<Trend[]>): Promise<Trend[]> {
+    const { cache, options } = this.deps;
+    if (options.trendingCacheSeconds <= 0) return load();
+    const now = Date.now();
+    if (this.trendingMemo && this.trendingMemo.until > now) return this.trendingMemo.value;
+    const value = await cache.getOrLoad(
+      `recs:trending:${options.trendingWindowDays}`,
+      options.trendingCacheSeconds,
+      load,
+    );
+    this.trendingMemo = { value, until: now + Math.min(5, options.trendingCacheSeconds) * 1000 };
+    return value;
+  }
+
   /** Recent demand, first in the categories the session is browsing; the catalogue's best rated when quiet. */
   private async trending(ctx: CallerContext, k: number): Promise<Plan> {
-    const { cache, store, options, catalogue } = this.deps;
+    const { store, options, catalogue } = this.deps;
     const load = () =>
       store.trending(options.trendingWindowDays, options.trendingHalfLifeHours, TRENDING_SIZE);
-    const overall =
-      options.trendingCacheSeconds > 0
-        ? await cache.getOrLoad(
-            `recs:trending:${options.trendingWindowDays}`,
-            options.trendingCacheSeconds,
-            load,
-          )
-        : await load();
+    const overall = await this.trendingList(load);
     if (overall.length === 0) {
       const ids = catalogue.topRatedIds(k);
       return {
@@ -166,7 +187,8 @@ export class Recommender {
       return path !== undefined && categories.has(path.slice(0, 2).join('/'));
     });
     if (inCategories.length === 0) return { strategy: 'trending', candidates: overall.slice(0, k) };
-    const rest = overall.filter((t) => !inCategories.includes(t));
+    const first = new Set(inCategories);
+    const rest = overall.filter((t) => !first.has(t));
     // the session's categories first, then the rest; finalise keeps this order up to diversity
     const ordered = [...inCategories, ...rest].slice(0, k);
     return {

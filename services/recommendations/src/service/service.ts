@@ -17,6 +17,7 @@ import {
 import { ModelSlot } from '../model/recommend.ts';
 import { BEST_MODEL, type ModelKind } from '../model/train.ts';
 import { Catalogue } from './catalogue.ts';
+import { ContextCache } from './context-cache.ts';
 import { ProductCache } from './product-cache.ts';
 import { recsMetrics } from './metrics.ts';
 import { Recommender, type ServingOptions } from './recommender.ts';
@@ -45,6 +46,11 @@ export interface RecommendationsOptions {
   contentRebuildMs?: number;
   /** How long a hydrated product is reused without a catalog event (default 60 s; 0: always ask). */
   productCacheMs?: number;
+  /**
+   * How long a caller's recent events are reused between requests (default 30 s; 0: read per request).
+   * This process's writes drop them at once; the TTL bounds what another replica's writes can cost.
+   */
+  contextCacheMs?: number;
   serving?: Partial<ServingOptions>;
 }
 
@@ -82,7 +88,13 @@ export async function createRecommendationsService(
   const catalogue = new Catalogue(deps.catalog, o.contentRebuildMs ?? 60_000);
   const slot = new ModelSlot();
   const products = new ProductCache(deps.catalog, o.productCacheMs ?? 60_000);
-  const signals = new Signals(store, db, deps.catalog, o.capPerActor ?? 500);
+  const contexts = new ContextCache(o.contextCacheMs ?? 30_000);
+  const signals = new Signals(store, db, deps.catalog, o.capPerActor ?? 500, (rows) =>
+    contexts.invalidate(
+      rows.flatMap((r) => (r.userId ? [r.userId] : [])),
+      rows.flatMap((r) => (r.sessionId ? [r.sessionId] : [])),
+    ),
+  );
   const trainer = new Trainer(store, catalogue, slot, {
     dir: artifactDir(config.dataDir),
     kind: o.modelKind ?? BEST_MODEL,
@@ -94,6 +106,7 @@ export async function createRecommendationsService(
   trainer.onSwap = (info) => metrics.modelTrained(info);
   const recommender = new Recommender({
     store,
+    contexts,
     catalogue,
     slot,
     products,

@@ -17,9 +17,12 @@ export class Signals {
     private readonly db: Kysely<RecsDB>,
     private readonly catalog: Pick<CatalogApi, 'getVariants'>,
     capPerActor: number,
+    /** Told once rows are stored, before the write resolves (the serving cache drops what they change). */
+    private readonly onStored: (rows: readonly InteractionRow[]) => void = () => {},
   ) {
     this.writer = new BatchWriter(async (rows) => {
       await store.insert(rows);
+      this.onStored(rows);
       const users = new Set<string>();
       const sessions = new Set<string>();
       for (const r of rows) {
@@ -56,12 +59,14 @@ export class Signals {
     const variants = skus.length > 0 ? await this.catalog.getVariants(skus) : [];
     const products = [...new Set(variants.map((v) => v.productId))];
     const userId = data.customerId;
-    await handleOnce(this.db, 'recs-orders', event, (trx) =>
-      this.store.insert(
-        products.map((productId) => ({ userId, kind: 'purchase', productId, occurredAt: event.occurredAt })),
-        trx,
-      ),
-    );
+    const rows: InteractionRow[] = products.map((productId) => ({
+      userId,
+      kind: 'purchase',
+      productId,
+      occurredAt: event.occurredAt,
+    }));
+    await handleOnce(this.db, 'recs-orders', event, (trx) => this.store.insert(rows, trx));
+    this.onStored(rows);
   }
 }
 
