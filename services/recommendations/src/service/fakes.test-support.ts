@@ -121,8 +121,9 @@ export async function recsHarness(products: ProductDocument[], options: Recommen
           trainInWorker: false,
           minSequences: 2,
           contentRebuildMs: 0,
-          // tests change the fake catalog without events: ask it every time
+          // tests change the fake catalog and stock without events: ask them every time
           productCacheMs: 0,
+          stockCacheMs: 0,
           serving: { trendingCacheSeconds: 0 },
           ...options,
           ...extra,

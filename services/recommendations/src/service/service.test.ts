@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvent, newId } from '@emporium/platform';
+import { STOCK_CHANGED } from '@emporium/inventory';
 import { ORDER_PAID } from '@emporium/orders';
 import { product, recsHarness } from './fakes.test-support.ts';
 import type { RecommendationList } from './types.ts';
@@ -269,6 +270,30 @@ describe('serving filters', () => {
       expect(res.statusCode, q).toBe(400);
       expect(res.headers['content-type']).toContain('application/problem+json');
     }
+  });
+});
+
+describe('stock cache', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await recsHarness(hairCatalogue(), { stockCacheMs: 60_000 });
+    await seedViews(h);
+    await h.api.train();
+  });
+  afterAll(() => h.close());
+
+  it('reuses stock between requests and drops a sku on inventory.stock.changed', async () => {
+    const query = 'placement=product&productId=shampoo&limit=5';
+    expect(ids(await get(h, query))).toContain('conditioner');
+    const calls = h.inventory.calls;
+    h.inventory.outOfStock.add('conditioner-sku');
+    await get(h, query);
+    expect(h.inventory.calls).toBe(calls);
+    const data = { sku: 'conditioner-sku', available: 0, inStock: false };
+    await h.bus.publish(createEvent(STOCK_CHANGED, 'conditioner-sku', data));
+    // the TTL is a minute: only the event can make the next requests see the change
+    await expect.poll(async () => ids(await get(h, query)), { timeout: 5_000 }).not.toContain('conditioner');
+    expect(h.inventory.calls).toBeGreaterThan(calls);
   });
 });
 

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { CartApi } from '@emporium/cart';
 import type { CatalogApi } from '@emporium/catalog';
-import type { InventoryApi } from '@emporium/inventory';
+import { STOCK_CHANGED, type InventoryApi } from '@emporium/inventory';
 import { ORDER_PAID } from '@emporium/orders';
 import {
   eventTablesMigration,
@@ -19,6 +19,7 @@ import { BEST_MODEL, type ModelKind } from '../model/train.ts';
 import { Catalogue } from './catalogue.ts';
 import { ContextCache } from './context-cache.ts';
 import { ProductCache } from './product-cache.ts';
+import { StockCache } from './stock-cache.ts';
 import { recsMetrics } from './metrics.ts';
 import { Recommender, type ServingOptions } from './recommender.ts';
 import { internalRoutes, publicRoutes } from './routes.ts';
@@ -46,6 +47,11 @@ export interface RecommendationsOptions {
   contentRebuildMs?: number;
   /** How long a hydrated product is reused without a catalog event (default 60 s; 0: always ask). */
   productCacheMs?: number;
+  /**
+   * How long a sku's availability is reused (default 5 s; 0: ask inventory per request). An
+   * inventory.stock.changed event drops it at once; the TTL only bounds a lost event.
+   */
+  stockCacheMs?: number;
   /**
    * How long a caller's recent events are reused between requests (default 30 s; 0: read per request).
    * This process's writes drop them at once; the TTL bounds what another replica's writes can cost.
@@ -88,6 +94,7 @@ export async function createRecommendationsService(
   const catalogue = new Catalogue(deps.catalog, o.contentRebuildMs ?? 60_000);
   const slot = new ModelSlot();
   const products = new ProductCache(deps.catalog, o.productCacheMs ?? 60_000);
+  const stock = new StockCache(deps.inventory, o.stockCacheMs ?? 5_000);
   const contexts = new ContextCache(o.contextCacheMs ?? 30_000);
   const signals = new Signals(store, db, deps.catalog, o.capPerActor ?? 500, (rows) =>
     contexts.invalidate(
@@ -110,7 +117,7 @@ export async function createRecommendationsService(
     catalogue,
     slot,
     products,
-    inventory: deps.inventory,
+    inventory: stock,
     ...(deps.cart ? { cart: deps.cart } : {}),
     cache: infra.cache,
     options: { ...DEFAULT_SERVING, ...o.serving },
@@ -118,6 +125,10 @@ export async function createRecommendationsService(
   // subscribed while services are built, before any relay publishes: nothing emitted at start is missed
   const subscriptions: Subscription[] = [
     await infra.bus.subscribe('recs-orders', [ORDER_PAID], (e) => signals.onOrderPaid(e)),
+    await infra.bus.subscribe('recs-stock', [STOCK_CHANGED], async (e) => {
+      const sku = (e.data as { sku?: unknown } | null)?.sku;
+      stock.evict(typeof sku === 'string' ? sku : e.subject);
+    }),
     await infra.bus.subscribe('recs-catalog', ['catalog.product.*'], async (e) => {
       if (!isProductDocument(e.data)) return;
       catalogue.apply(e.data);
