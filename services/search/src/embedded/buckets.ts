@@ -1,4 +1,4 @@
-/** Price buckets of the price facet, shared by the columns (per document) and the facet counter. */
+/** Price buckets and rating steps of the facets, shared by the columns (per document) and the facet counter. */
 
 /** Bucket lower edges in minor units; the last bucket is open-ended. */
 export const PRICE_EDGES = [0, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000];
@@ -8,4 +8,14 @@ export function priceBucketOf(price: number): number {
   let i = PRICE_EDGES.length - 1;
   while (i > 0 && price < (PRICE_EDGES[i] as number)) i--;
   return i;
+}
+
+/** Rating facet values: "at least n". */
+export const RATING_STEPS = [1, 2, 3, 4];
+
+/** How many rating steps a rating reaches (0 without a rating). */
+export function ratingStepsOf(rating: number): number {
+  let n = 0;
+  for (const s of RATING_STEPS) if (rating >= s) n++;
+  return n;
 }

@@ -21,7 +21,8 @@ import { computeFacets } from './facets.ts';
 import { DEFAULT_BM25F, FIELD_COUNT, FIELDS, fieldTexts, type Bm25fParams } from './fields.ts';
 import { hasPhrases } from './phrase.ts';
 import { PostingList } from './postings.ts';
-import { Accumulator, type CorpusStats } from './scorer.ts';
+import { DaatMatcher } from './daat.ts';
+import { Impacts, type CorpusStats } from './scorer.ts';
 import { sortMatches } from './sorting.ts';
 import { Suggester } from './suggest.ts';
 import { topKPositions } from './topk.ts';
@@ -65,7 +66,8 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
   /** Postings of removed documents still in the lists (dropped by compaction). */
   deadPostings = 0;
   totalPostings = 0;
-  private readonly acc = new Accumulator();
+  private readonly matcher = new DaatMatcher();
+  private readonly impacts = new Impacts();
   private matchDocs = new Int32Array(0);
   private matchScores = new Float32Array(0);
   readonly suggester = new Suggester();
@@ -126,7 +128,7 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
     if (d === undefined) return false;
     const doc = this.docs[d] as SearchDocument;
     this.docs[d] = { ...doc, inStock, ...(skusInStock ? { skusInStock } : {}) };
-    this.cols.stock[d] = inStock === undefined ? -1 : inStock ? 1 : 0;
+    this.cols.setStock(d, inStock === undefined ? -1 : inStock ? 1 : 0);
     return true;
   }
 
@@ -212,7 +214,7 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
     return groups;
   }
 
-  /** Matching documents with their BM25F scores, filters applied, in first-touch order. */
+  /** Matching documents with their BM25F scores, filters applied, in internal id order. */
   match(query: ParsedQuery, groups: TermGroup[]): Candidates {
     const filter = this.cols.compile(query.filters);
     this.ensureMatchBuffers();
@@ -223,24 +225,24 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
     const phrases = query.phrases.map(analyze).filter((p) => p.length > 0);
     const counting = groups.filter((g) => g.counts && g.alts.length > 0).length;
     const msm = counting <= 2 ? counting : Math.max(1, Math.ceil(counting * this.options.minShouldMatch));
-    const acc = this.acc;
-    acc.ensure(this.docs.length);
-    acc.reset();
-    acc.addGroups(groups, this.postings, this, this.options.bm25f);
     const filtering = hasFilter(filter);
-    const collect = (min: number): Candidates => {
-      const { touched, cover, score } = acc;
-      const docs = this.matchDocs;
-      const scores = this.matchScores;
-      let n = 0;
-      for (let i = 0; i < touched.length; i++) {
-        const d = touched[i] as number;
-        if ((cover[d] as number) < min || acc.required[d] !== required) continue;
-        if (filtering && !this.cols.matches(d, filter)) continue;
-        if (phrases.length > 0 && !hasPhrases(this.docs[d] as SearchDocument, phrases)) continue;
-        docs[n] = d;
-        scores[n++] = score[d] as number;
-      }
+    const accept =
+      filtering || phrases.length > 0
+        ? (d: number) =>
+            (!filtering || this.cols.matches(d, filter)) &&
+            (phrases.length === 0 || hasPhrases(this.docs[d] as SearchDocument, phrases))
+        : undefined;
+    const collect = (minCover: number): Candidates => {
+      const n = this.matcher.run(
+        groups,
+        this.postings,
+        this,
+        this.impacts,
+        this.options.bm25f,
+        { minCover, required, accept },
+        this.matchDocs,
+        this.matchScores,
+      );
       return this.candidates(groups, n);
     };
     const found = collect(msm);

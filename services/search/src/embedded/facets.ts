@@ -5,11 +5,12 @@
  */
 import type { FacetValue, Facets, PriceBucket } from '../types.ts';
 import type { DocColumns } from './columns.ts';
+import { topKPositions } from './topk.ts';
 
-import { PRICE_EDGES } from './buckets.ts';
+import { PRICE_EDGES, RATING_STEPS } from './buckets.ts';
+import { ROW_ATTRIBUTES, ROW_BRAND, ROW_CATEGORIES, ROW_SMALL, ROW_STRIDE } from './columns.ts';
 
 export { PRICE_EDGES };
-const RATING_STEPS = [1, 2, 3, 4];
 
 /**
  * Dense counters over interned ids, reused across queries and reset through the ids they touched:
@@ -48,11 +49,20 @@ class Counter {
 const category = new Counter();
 const brand = new Counter();
 const attrs = new Counter();
-const categorySets = new Counter();
-const attributeSets = new Counter();
 
+/**
+ * The `limit` most frequent values, ties by name. With many values (brands of a large catalogue)
+ * only those at or above the limit-th count are turned into objects and sorted.
+ */
 function toValues(counts: [number, number][], names: string[], limit: number): FacetValue[] {
-  return counts
+  let kept = counts;
+  if (counts.length > limit * 2) {
+    const values = Int32Array.from(counts, ([, n]) => n);
+    const top = topKPositions(values, values.length, limit);
+    const kth = values[top[top.length - 1] as number] as number;
+    kept = counts.filter(([, n]) => n >= kth);
+  }
+  return kept
     .map(([id, count]) => ({ value: names[id] as string, count }))
     .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1))
     .slice(0, limit);
@@ -63,34 +73,50 @@ function toValues(counts: [number, number][], names: string[], limit: number): F
  * rating, stock); category paths and attribute sets are counted once per distinct set and
  * expanded into their nodes and pairs afterwards, since many products share a set.
  */
+/** `docs` in ascending order (as matching yields them) reads the rows front to back. */
 export function computeFacets(cols: DocColumns, docs: ArrayLike<number>, count: number, limit = 100): Facets {
-  categorySets.reset(cols.sets.length);
-  attributeSets.reset(cols.sets.length);
+  const sets = dense(0, cols.sets.length);
+  const attributeSets = dense(1, cols.sets.length);
+  // Brand -1 (none) lands in slot 0.
+  const brands = dense(2, cols.brands.display.length + 1);
+  // Indexed by the packed small word (price bucket + 1, rating steps, stock + 1): split below.
+  const small = dense(3, 1 << 14);
+  const row = cols.facetRow;
+  // Four branch-free increments per match; the counters are small and stay in cache.
+  const tally = (d: number) => {
+    const r = d * ROW_STRIDE;
+    const c = row[r + ROW_CATEGORIES] as number;
+    sets[c] = (sets[c] as number) + 1;
+    const a = row[r + ROW_ATTRIBUTES] as number;
+    attributeSets[a] = (attributeSets[a] as number) + 1;
+    const b = (row[r + ROW_BRAND] as number) + 1;
+    brands[b] = (brands[b] as number) + 1;
+    const w = row[r + ROW_SMALL] as number;
+    small[w] = (small[w] as number) + 1;
+  };
+  for (let i = 0; i < count; i++) tally(docs[i] as number);
+  category.reset(cols.categoryNodes.display.length);
   brand.reset(cols.brands.display.length);
-  const price = new Int32Array(PRICE_EDGES.length);
-  const rating = new Int32Array(RATING_STEPS.length);
-  const stock = new Int32Array(3);
-  const { categorySet, attributeSet, priceBucket } = cols;
-  for (let i = 0; i < count; i++) {
-    const d = docs[i] as number;
-    categorySets.add(categorySet[d] as number);
-    attributeSets.add(attributeSet[d] as number);
-    const br = cols.brand[d] as number;
-    if (br >= 0) brand.add(br);
-    const b = priceBucket[d] as number;
-    if (b >= 0) price[b] = (price[b] as number) + 1;
-    const r = cols.rating[d] as number;
-    for (let s = 0; s < RATING_STEPS.length; s++)
-      if (r >= (RATING_STEPS[s] as number)) rating[s] = (rating[s] as number) + 1;
-    const st = (cols.stock[d] as number) + 1;
-    stock[st] = (stock[st] as number) + 1;
+  attrs.reset(cols.attributePairs.display.length);
+  expandSets(sets, cols.sets, category);
+  expandSets(attributeSets, cols.sets, attrs);
+  for (let b = 1; b < brands.length; b++)
+    if ((brands[b] as number) > 0) brand.add(b - 1, brands[b] as number);
+  const price = new Array<number>(PRICE_EDGES.length).fill(0);
+  const rating = new Array<number>(RATING_STEPS.length).fill(0);
+  const stock = [0, 0, 0];
+  for (let w = 0; w < small.length; w++) {
+    const n = small[w] as number;
+    if (n === 0) continue;
+    const bucket = (w & 0xff) - 1;
+    if (bucket >= 0) price[bucket] = (price[bucket] as number) + n;
+    for (let s = 0; s < ((w >> 8) & 0xf); s++) rating[s] = (rating[s] as number) + n;
+    stock[w >> 12] = (stock[w >> 12] as number) + n;
   }
-  expandSets(categorySets, cols.sets, category, cols.categoryNodes.display.length);
-  expandSets(attributeSets, cols.sets, attrs, cols.attributePairs.display.length);
   return {
     category: toValues(category.entries(), cols.categoryNodes.display, limit * 10),
     brand: toValues(brand.entries(), cols.brands.display, limit),
-    price: priceBuckets(Array.from(price)),
+    price: priceBuckets(price),
     rating: RATING_STEPS.map((s, i) => ({ value: String(s), count: rating[i] as number }))
       .filter((v) => v.count > 0)
       .reverse(),
@@ -102,12 +128,23 @@ export function computeFacets(cols: DocColumns, docs: ArrayLike<number>, count: 
   };
 }
 
-function expandSets(bySet: Counter, sets: Int32Array[], into: Counter, capacity: number): void {
-  into.reset(capacity);
-  for (const [set, n] of bySet.entries()) {
+/** Counts per set, expanded into counts per member (category node, attribute pair). */
+function expandSets(bySet: Int32Array, sets: Int32Array[], into: Counter): void {
+  for (let set = 0; set < bySet.length; set++) {
+    const n = bySet[set] as number;
+    if (n === 0) continue;
     const ids = sets[set] as Int32Array;
     for (let k = 0; k < ids.length; k++) into.add(ids[k] as number, n);
   }
+}
+
+/** Dense counters per slot, reused across queries (zeroed on each use). */
+const scratch: Int32Array[] = [];
+function dense(slot: number, size: number): Int32Array {
+  let a = scratch[slot];
+  if (!a || a.length < size) a = scratch[slot] = new Int32Array(Math.max(size, 64) * 2);
+  else a.fill(0, 0, size);
+  return a.subarray(0, size);
 }
 
 function priceBuckets(counts: number[]): PriceBucket[] {

@@ -2,10 +2,8 @@
  * BM25F accumulation over term groups. Per posting, field term frequencies are length-normalised
  * per field, weighted and summed into one pseudo-frequency before the BM25 saturation (Robertson
  * & Zaragoza's BM25F), so a word repeated across title and description is not counted twice.
- * Scratch arrays are dense over internal doc ids and reset through touched lists, which keeps a
- * query's cost proportional to the postings it reads.
+ * Matching and summing per document happens in daat.ts.
  */
-import type { TermAlt, TermGroup } from '../expander.ts';
 import { FIELD_COUNT, type Bm25fParams } from './fields.ts';
 import type { PostingList } from './postings.ts';
 
@@ -15,6 +13,8 @@ export interface CorpusStats {
   avgFieldLen: number[];
   df: Uint32Array;
   alive: Uint8Array;
+  /** Postings of removed documents still in the lists: when 0, liveness checks are skipped. */
+  deadPostings: number;
 }
 
 /**
@@ -81,125 +81,6 @@ export class Impacts {
       impact[i] = tf / (p.k1 + tf);
     }
   }
-}
-
-export class Accumulator {
-  score = new Float32Array(0);
-  cover = new Uint8Array(0);
-  required = new Uint8Array(0);
-  private best = new Float32Array(0);
-  /** Touched doc ids and the per-group scratch, typed and reused: no garbage per posting. */
-  private touchedIds = new Int32Array(0);
-  private touchedCount = 0;
-  private seen = new Int32Array(0);
-  readonly impacts = new Impacts();
-
-  /** The documents any group matched, in first-touch order. */
-  get touched(): Int32Array {
-    return this.touchedIds.subarray(0, this.touchedCount);
-  }
-
-  ensure(cap: number): void {
-    if (this.score.length >= cap) return;
-    const n = Math.max(cap, this.score.length * 2);
-    this.score = new Float32Array(n);
-    this.cover = new Uint8Array(n);
-    this.required = new Uint8Array(n);
-    this.best = new Float32Array(n);
-    this.touchedIds = new Int32Array(n);
-    this.seen = new Int32Array(n);
-    this.touchedCount = 0;
-  }
-
-  reset(): void {
-    for (let i = 0; i < this.touchedCount; i++) {
-      const d = this.touchedIds[i] as number;
-      this.score[d] = 0;
-      this.cover[d] = 0;
-      this.required[d] = 0;
-    }
-    this.touchedCount = 0;
-  }
-
-  addGroups(groups: TermGroup[], postings: PostingList[], stats: CorpusStats, p: Bm25fParams): void {
-    this.impacts.refresh(stats, p);
-    for (const g of groups) {
-      const lists = g.alts.filter((alt) => postings[alt.term] !== undefined);
-      if (lists.length === 1) {
-        const alt = lists[0] as TermAlt;
-        this.addList(postings[alt.term] as PostingList, alt.weight * idf(stats, alt.term), g, stats, p);
-        continue;
-      }
-      let seenCount = 0;
-      for (const alt of lists) {
-        const list = postings[alt.term] as PostingList;
-        seenCount = this.bestOfList(list, alt.weight * idf(stats, alt.term), stats, p, seenCount);
-      }
-      for (let i = 0; i < seenCount; i++) {
-        const d = this.seen[i] as number;
-        this.credit(d, this.best[d] as number, g);
-        this.best[d] = 0;
-      }
-    }
-  }
-
-  private credit(d: number, s: number, g: TermGroup): void {
-    if (this.score[d] === 0 && this.cover[d] === 0 && this.required[d] === 0)
-      this.touchedIds[this.touchedCount++] = d;
-    this.score[d] = (this.score[d] as number) + s;
-    if (g.counts) this.cover[d] = (this.cover[d] as number) + 1;
-    if (g.required) this.required[d] = (this.required[d] as number) + 1;
-  }
-
-  /** A group of one term: its postings go straight into the scores (no per-group best). */
-  private addList(list: PostingList, weight: number, g: TermGroup, stats: CorpusStats, p: Bm25fParams): void {
-    const impact = this.impacts.of(list, stats, p);
-    const { ids } = list;
-    const { alive } = stats;
-    const { score, cover, required } = this;
-    const counts = g.counts ? 1 : 0;
-    const req = g.required ? 1 : 0;
-    let touched = this.touchedCount;
-    const touchedIds = this.touchedIds;
-    for (let i = 0; i < list.length; i++) {
-      const d = ids[i] as number;
-      if (!alive[d]) continue;
-      const prev = score[d] as number;
-      if (prev === 0 && cover[d] === 0 && required[d] === 0) touchedIds[touched++] = d;
-      // Rounded like the per-group best it replaces, so scores equal the multi-term path's.
-      score[d] = prev + Math.fround(weight * (impact[i] as number));
-      cover[d] = (cover[d] as number) + counts;
-      required[d] = (required[d] as number) + req;
-    }
-    this.touchedCount = touched;
-  }
-
-  private bestOfList(
-    list: PostingList,
-    weight: number,
-    stats: CorpusStats,
-    p: Bm25fParams,
-    seenCount: number,
-  ): number {
-    const impact = this.impacts.of(list, stats, p);
-    const { ids } = list;
-    const { alive } = stats;
-    const { best, seen } = this;
-    for (let i = 0; i < list.length; i++) {
-      const d = ids[i] as number;
-      if (!alive[d]) continue;
-      const s = weight * (impact[i] as number);
-      const prev = best[d] as number;
-      if (prev === 0) seen[seenCount++] = d;
-      if (s > prev) best[d] = s;
-    }
-    return seenCount;
-  }
-}
-
-function idf(stats: CorpusStats, term: number): number {
-  const df = stats.df[term] ?? 0;
-  return Math.log(1 + (stats.liveDocs - df + 0.5) / (df + 0.5));
 }
 
 /** BM25 of one field for one term, used by ranker features on a handful of candidates. */

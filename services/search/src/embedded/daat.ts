@@ -1,0 +1,140 @@
+/**
+ * Document-at-a-time matching: the query's posting lists (ascending doc ids) are merged, so each
+ * matching document is scored once, completely, when the merge reaches it. Everything is read
+ * front to back: no accumulator the size of the collection, no random access per posting, and
+ * the match set comes out in doc id order, which the facet pass then also reads in order.
+ * At a million documents the term-at-a-time accumulator was bound by cache misses (ADR 0207).
+ * A document's score for a group is its best alternative; groups add up in query order, rounded
+ * to float32 like the accumulator it replaces, so scores are unchanged.
+ */
+import type { TermGroup } from '../expander.ts';
+import type { Bm25fParams } from './fields.ts';
+import type { PostingList } from './postings.ts';
+import type { CorpusStats, Impacts } from './scorer.ts';
+
+interface Cursor {
+  ids: Uint32Array;
+  impact: Float32Array;
+  length: number;
+  pos: number;
+  group: number;
+  weight: number;
+}
+
+export interface MatchRule {
+  /** Counting groups a document must match. */
+  minCover: number;
+  /** Required (phrase) groups; a document must match all of them. */
+  required: number;
+  /** Extra per-document check (filters, phrases); undefined accepts all. */
+  accept: ((d: number) => boolean) | undefined;
+}
+
+export class DaatMatcher {
+  private best = new Float64Array(16);
+
+  /** Writes matching docs (ascending) and their scores into the buffers; returns how many. */
+  run(
+    groups: TermGroup[],
+    postings: PostingList[],
+    stats: CorpusStats,
+    impacts: Impacts,
+    p: Bm25fParams,
+    rule: MatchRule,
+    docs: Int32Array,
+    scores: Float32Array,
+  ): number {
+    impacts.refresh(stats, p);
+    const cursors = this.cursors(groups, postings, stats, impacts, p);
+    const g = groups.length;
+    if (this.best.length < g) this.best = new Float64Array(g * 2);
+    const best = this.best;
+    const counts = Int32Array.from(groups, (x) => (x.counts ? 1 : 0));
+    const req = Int32Array.from(groups, (x) => (x.required ? 1 : 0));
+    const alive = stats.deadPostings > 0 ? stats.alive : undefined;
+    const { minCover, required, accept } = rule;
+    const k = cursors.length;
+    if (k === 1) return this.single(cursors[0] as Cursor, groups, rule, alive, docs, scores);
+    let n = 0;
+    for (;;) {
+      let d = 0xffffffff;
+      for (let c = 0; c < k; c++) {
+        const cur = cursors[c] as Cursor;
+        if (cur.pos < cur.length) {
+          const head = cur.ids[cur.pos] as number;
+          if (head < d) d = head;
+        }
+      }
+      if (d === 0xffffffff) break;
+      for (let c = 0; c < k; c++) {
+        const cur = cursors[c] as Cursor;
+        if (cur.pos >= cur.length || cur.ids[cur.pos] !== d) continue;
+        const s = cur.weight * (cur.impact[cur.pos] as number);
+        if (s > (best[cur.group] as number)) best[cur.group] = s;
+        cur.pos++;
+      }
+      let score = 0;
+      let cover = 0;
+      let reqs = 0;
+      for (let i = 0; i < g; i++) {
+        const b = best[i] as number;
+        if (b === 0) continue;
+        score = Math.fround(score + Math.fround(b));
+        cover += counts[i] as number;
+        reqs += req[i] as number;
+        best[i] = 0;
+      }
+      if (cover < minCover || reqs !== required) continue;
+      if (alive && !alive[d]) continue;
+      if (accept && !accept(d)) continue;
+      docs[n] = d;
+      scores[n++] = score;
+    }
+    return n;
+  }
+
+  /** One list: its postings are the matches, in order, scored straight from the cached impacts. */
+  private single(
+    cur: Cursor,
+    groups: TermGroup[],
+    rule: MatchRule,
+    alive: Uint8Array | undefined,
+    docs: Int32Array,
+    scores: Float32Array,
+  ): number {
+    const g = groups[cur.group] as TermGroup;
+    if ((g.counts ? 1 : 0) < rule.minCover || (g.required ? 1 : 0) !== rule.required) return 0;
+    const { ids, impact, weight, length } = cur;
+    const accept = rule.accept;
+    let n = 0;
+    for (let i = 0; i < length; i++) {
+      const d = ids[i] as number;
+      if (alive && !alive[d]) continue;
+      if (accept && !accept(d)) continue;
+      docs[n] = d;
+      scores[n++] = Math.fround(weight * (impact[i] as number));
+    }
+    return n;
+  }
+
+  private cursors(
+    groups: TermGroup[],
+    postings: PostingList[],
+    stats: CorpusStats,
+    impacts: Impacts,
+    p: Bm25fParams,
+  ): Cursor[] {
+    const out: Cursor[] = [];
+    groups.forEach((g, group) => {
+      for (const alt of g.alts) {
+        const list = postings[alt.term];
+        if (!list || list.length === 0) continue;
+        const df = stats.df[alt.term] ?? 0;
+        const idf = Math.log(1 + (stats.liveDocs - df + 0.5) / (df + 0.5));
+        const impact = impacts.of(list, stats, p);
+        out.push({ ids: list.ids, impact, length: list.length, pos: 0, group, weight: alt.weight * idf });
+      }
+    });
+    return out;
+  }
+}
