@@ -19,6 +19,8 @@ interface Cursor {
   pos: number;
   group: number;
   weight: number;
+  /** Lists of the driving group are merged; the others only skip to the merge's documents. */
+  drives: boolean;
 }
 
 export interface MatchRule {
@@ -55,17 +57,21 @@ export class DaatMatcher {
     const { minCover, required, accept } = rule;
     const k = cursors.length;
     if (k === 1) return this.single(cursors[0] as Cursor, groups, rule, alive, docs, scores);
+    const driving = this.chooseDriver(cursors, groups, minCover);
+    if (driving === null) return 0;
     let n = 0;
     for (;;) {
       let d = 0xffffffff;
       for (let c = 0; c < k; c++) {
         const cur = cursors[c] as Cursor;
-        if (cur.pos < cur.length) {
+        if (cur.drives && cur.pos < cur.length) {
           const head = cur.ids[cur.pos] as number;
           if (head < d) d = head;
         }
       }
       if (d === 0xffffffff) break;
+      if (driving)
+        for (let c = 0; c < k; c++) if (!(cursors[c] as Cursor).drives) skipTo(cursors[c] as Cursor, d);
       for (let c = 0; c < k; c++) {
         const cur = cursors[c] as Cursor;
         if (cur.pos >= cur.length || cur.ids[cur.pos] !== d) continue;
@@ -91,6 +97,27 @@ export class DaatMatcher {
       scores[n++] = score;
     }
     return n;
+  }
+
+  /**
+   * When a match needs every counting group (1-2 word queries), only documents of the group with
+   * the fewest postings can match: its lists drive the merge and the others gallop to each of its
+   * documents, so a rare word with a frequent one reads the frequent list in a few jumps.
+   * Returns true in that mode, false when every list is merged (OR), null when nothing can match.
+   */
+  private chooseDriver(cursors: Cursor[], groups: TermGroup[], minCover: number): boolean | null {
+    const postingsOf = new Map<number, number>();
+    for (const c of cursors)
+      if ((groups[c.group] as TermGroup).counts)
+        postingsOf.set(c.group, (postingsOf.get(c.group) ?? 0) + c.length);
+    for (const c of cursors) c.drives = true;
+    if (minCover > postingsOf.size) return null;
+    if (minCover < postingsOf.size || minCover === 0) return false;
+    let driver = -1;
+    for (const [group, total] of postingsOf)
+      if (driver < 0 || total < (postingsOf.get(driver) as number)) driver = group;
+    for (const c of cursors) c.drives = c.group === driver;
+    return true;
   }
 
   /** One list: its postings are the matches, in order, scored straight from the cached impacts. */
@@ -132,9 +159,39 @@ export class DaatMatcher {
         const df = stats.df[alt.term] ?? 0;
         const idf = Math.log(1 + (stats.liveDocs - df + 0.5) / (df + 0.5));
         const impact = impacts.of(list, stats, p);
-        out.push({ ids: list.ids, impact, length: list.length, pos: 0, group, weight: alt.weight * idf });
+        out.push({
+          ids: list.ids,
+          impact,
+          length: list.length,
+          pos: 0,
+          group,
+          weight: alt.weight * idf,
+          drives: true,
+        });
       }
     });
     return out;
   }
+}
+
+/** Moves a cursor to its first posting >= d: exponential then binary search. */
+function skipTo(cur: Cursor, d: number): void {
+  const { ids, length } = cur;
+  let lo = cur.pos;
+  if (lo >= length || (ids[lo] as number) >= d) return;
+  let step = 1;
+  let hi = lo + 1;
+  while (hi < length && (ids[hi] as number) < d) {
+    lo = hi;
+    step *= 2;
+    hi = lo + step;
+  }
+  if (hi > length) hi = length;
+  // ids[lo] < d, and ids[hi] >= d or hi is the end.
+  while (lo + 1 < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((ids[mid] as number) < d) lo = mid;
+    else hi = mid;
+  }
+  cur.pos = hi;
 }
