@@ -255,7 +255,8 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
 
   private ensureMatchBuffers(): void {
     if (this.matchDocs.length >= this.docs.length) return;
-    const cap = Math.max(1024, this.docs.length * 2);
+    // Scratch of 8 bytes per document: a quarter of headroom, not double, at a million documents.
+    const cap = Math.max(1024, Math.ceil(this.docs.length * 1.25));
     this.matchDocs = new Int32Array(cap);
     this.matchScores = new Float32Array(cap);
   }
