@@ -132,6 +132,7 @@ interface Setup {
   model: unknown;
   trainSeconds: number;
   auth: Record<string, string>[];
+  coldAuth: Record<string, string>[];
   popular: string[];
 }
 
@@ -183,6 +184,12 @@ async function serve(args: string[]): Promise<void> {
       })),
     ),
     popular: productIds.slice(0, 2_000),
+    // every other user, each asked once: what a request costs when the caller's context is not cached
+    coldAuth: await Promise.all(
+      seeded.users
+        .filter((_, i) => i % Math.ceil(seeded.users.length / 200) !== 0)
+        .map(async (id) => ({ authorization: `Bearer ${await tokens.tokenFor({ id, role: 'customer' })}` })),
+    ),
   };
   app.get('/bench-setup', async () => setup);
   await mountService(app, recs.module);
@@ -249,7 +256,10 @@ async function measure(base: string, s: Scenario, seconds: number, connections: 
 }
 
 function scenarios(setup: Setup): Scenario[] {
-  const { auth, popular } = setup;
+  const { auth, coldAuth, popular } = setup;
+  // shared by every run of the cold rows, so that no caller is asked twice (until the users run out)
+  let cold = 0;
+  const nextCold = () => coldAuth[cold++ % coldAuth.length];
   const rec = (q: string) => `/api/v1/recommendations?${q}`;
   return [
     { name: 'baseline: bare JSON route', request: () => ({ path: '/hello' }) },
@@ -271,6 +281,17 @@ function scenarios(setup: Setup): Scenario[] {
     {
       name: 'cart (complete the order)',
       request: (n) => ({ path: rec('placement=cart&limit=10'), headers: auth[n % auth.length] }),
+    },
+    {
+      name: 'home, caller not cached (new user each request)',
+      request: () => ({ path: rec('placement=home&limit=10'), headers: nextCold() }),
+    },
+    {
+      name: 'product, caller not cached (new user each request)',
+      request: (n) => ({
+        path: rec(`placement=product&productId=${popular[(n * 7919) % popular.length]}&limit=10`),
+        headers: nextCold(),
+      }),
     },
   ];
 }
