@@ -60,24 +60,25 @@ export async function finalise(deps: Deps, input: FinaliseInput): Promise<Finali
   let ceiling = 1;
   tiers.forEach((tier, t) => {
     const scale = t === 0 ? 1 : ceiling * 0.99;
-    const open = tier.filter(sellable);
-    const max = Math.max(...open.map((c) => c.score), Number.MIN_VALUE);
-    const value = (c: Candidate, p: ProductSummary) =>
-      (c.score / max) *
-      (anchorDept !== undefined && p.categoryPath[0] === anchorDept ? SAME_DEPARTMENT_AS_ANCHOR : 1) *
-      SAME_CATEGORY ** (picked.get(p.categoryPath.join('/')) ?? 0);
+    // the category key and the fixed part of each value are computed once, not once per pick
+    const open = tier.filter(sellable).map((c) => {
+      const p = products.get(c.id)!;
+      const boost =
+        anchorDept !== undefined && p.categoryPath[0] === anchorDept ? SAME_DEPARTMENT_AS_ANCHOR : 1;
+      return { p, score: c.score, base: c.score * boost, category: p.categoryPath.join('/') };
+    });
+    const max = Math.max(...open.map((o) => o.score), Number.MIN_VALUE);
     while (out.length < input.limit && open.length > 0) {
       let best = 0;
       let bestValue = -Infinity;
-      open.forEach((c, i) => {
-        const v = value(c, products.get(c.id)!);
+      for (let i = 0; i < open.length; i++) {
+        const o = open[i]!;
+        const v = (o.base / max) * SAME_CATEGORY ** (picked.get(o.category) ?? 0);
         if (v > bestValue) [best, bestValue] = [i, v];
-      });
-      const [c] = open.splice(best, 1);
-      const p = products.get(c!.id)!;
-      const category = p.categoryPath.join('/');
-      picked.set(category, (picked.get(category) ?? 0) + 1);
-      out.push({ item: hydrate(p, bestValue * scale), tier: t as 0 | 1 });
+      }
+      const [o] = open.splice(best, 1);
+      picked.set(o!.category, (picked.get(o!.category) ?? 0) + 1);
+      out.push({ item: hydrate(o!.p, bestValue * scale), tier: t as 0 | 1 });
       if (t === 0) ceiling = bestValue;
     }
   });

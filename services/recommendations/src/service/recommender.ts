@@ -41,7 +41,10 @@ interface Plan {
 
 const TRENDING_SIZE = 300;
 
-type Trend = { id: string; score: number };
+/** A trending product with its department/category key, computed once per refresh, not per request. */
+type Trend = { id: string; score: number; category?: string };
+
+const categoryKey = (path: readonly string[]) => path.slice(0, 2).join('/');
 
 export class Recommender {
   private trendingMemo: { value: Trend[]; until: number } | undefined;
@@ -152,16 +155,24 @@ export class Recommender {
    */
   private async trendingList(load: () => Promise<Trend[]>): Promise<Trend[]> {
     const { cache, options } = this.deps;
-    if (options.trendingCacheSeconds <= 0) return load();
+    if (options.trendingCacheSeconds <= 0) return this.withCategories(await load());
     const now = Date.now();
     if (this.trendingMemo && this.trendingMemo.until > now) return this.trendingMemo.value;
-    const value = await cache.getOrLoad(
+    const shared = await cache.getOrLoad(
       `recs:trending:${options.trendingWindowDays}`,
       options.trendingCacheSeconds,
       load,
     );
+    const value = this.withCategories(shared);
     this.trendingMemo = { value, until: now + Math.min(5, options.trendingCacheSeconds) * 1000 };
     return value;
+  }
+
+  private withCategories(list: readonly { id: string; score: number }[]): Trend[] {
+    return list.map((t) => {
+      const path = this.deps.catalogue.get(t.id)?.categoryPath;
+      return path && path.length > 0 ? { ...t, category: categoryKey(path) } : { ...t };
+    });
   }
 
   /** Recent demand, first in the categories the session is browsing; the catalogue's best rated when quiet. */
@@ -180,12 +191,12 @@ export class Recommender {
     const categories = new Set<string>();
     for (const id of ctx.session.length > 0 ? ctx.session : ctx.history.slice(-10)) {
       const path = catalogue.get(id)?.categoryPath;
-      if (path && path.length > 0) categories.add(path.slice(0, 2).join('/'));
+      if (path && path.length > 0) categories.add(categoryKey(path));
     }
-    const inCategories = overall.filter((t) => {
-      const path = catalogue.get(t.id)?.categoryPath;
-      return path !== undefined && categories.has(path.slice(0, 2).join('/'));
-    });
+    const inCategories =
+      categories.size === 0
+        ? []
+        : overall.filter((t) => t.category !== undefined && categories.has(t.category));
     if (inCategories.length === 0) return { strategy: 'trending', candidates: overall.slice(0, k) };
     const first = new Set(inCategories);
     const rest = overall.filter((t) => !first.has(t));
