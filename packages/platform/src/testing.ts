@@ -7,6 +7,7 @@
 import pino from 'pino';
 import type { ServiceModule } from './service.ts';
 import type { AccessTokenVerifier } from './auth.ts';
+import type { Infrastructure } from './infrastructure.ts';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { openDatabase, type SqlDatabase } from './sql/database.ts';
@@ -89,4 +90,28 @@ export async function buildTestApp(modules: ServiceModule[], verifier: AccessTok
   for (const module of modules) await mountService(app, module);
   await app.ready();
   return app;
+}
+
+/**
+ * Embedded-style infrastructure for a suite that builds services directly: the test database and cache
+ * (real servers when their URLs are set) with the in-process bus, so events are handled before the relay
+ * marks them published.
+ */
+export async function testInfrastructure(): Promise<Infrastructure> {
+  const { InProcessEventBus: Bus } = await import('./events/bus.ts');
+  const { createMetricsRegistry } = await import('./http/metrics.ts');
+  const db = await testDatabase();
+  const cache = await testCache();
+  return {
+    db,
+    cache,
+    redis: undefined,
+    bus: new Bus(),
+    metrics: createMetricsRegistry(),
+    logger: silentLogger(),
+    close: async () => {
+      await cache.close();
+      await db.close();
+    },
+  };
 }

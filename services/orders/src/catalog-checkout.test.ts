@@ -4,18 +4,10 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  InProcessEventBus,
-  createMetricsRegistry,
-  loadConfig,
-  newId,
-  type Infrastructure,
-} from '@emporium/platform';
+import { loadConfig, newId, type Infrastructure } from '@emporium/platform';
 import {
   buildTestApp,
-  silentLogger,
-  testCache,
-  testDatabase,
+  testInfrastructure,
   testTokens,
   testUrls,
   uniqueName,
@@ -40,19 +32,7 @@ describe(`checkout with the real catalog (${testUrls.database ? 'PostgreSQL' : '
   let stack: Awaited<ReturnType<typeof buildCheckoutStack>>;
 
   beforeAll(async () => {
-    const db = await testDatabase();
-    infra = {
-      db,
-      cache: await testCache(),
-      redis: undefined,
-      bus: new InProcessEventBus(),
-      metrics: createMetricsRegistry(),
-      logger: silentLogger(),
-      close: async () => {
-        await infra.cache.close();
-        await db.close();
-      },
-    };
+    infra = await testInfrastructure();
     sandbox = createPaymentSandbox({ logger: false });
     const gatewayUrl = await sandbox.listen(0);
     // The cart is built before the catalog (the catalog needs the stack's inventory): it calls through this.

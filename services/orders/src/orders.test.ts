@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { InProcessEventBus, createMetricsRegistry, newId, type Infrastructure } from '@emporium/platform';
+import { newId, type Infrastructure } from '@emporium/platform';
 import {
   buildTestApp,
-  silentLogger,
-  testCache,
-  testDatabase,
+  testInfrastructure,
   testTokens,
   testUrls,
   uniqueName,
@@ -31,19 +29,7 @@ describe(`checkout (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
   let tokens: Awaited<ReturnType<typeof testTokens>>;
 
   beforeAll(async () => {
-    const db = await testDatabase();
-    infra = {
-      db,
-      cache: await testCache(),
-      redis: undefined,
-      bus: new InProcessEventBus(),
-      metrics: createMetricsRegistry(),
-      logger: silentLogger(),
-      close: async () => {
-        await infra.cache.close();
-        await db.close();
-      },
-    };
+    infra = await testInfrastructure();
     sandbox = createPaymentSandbox({ logger: false, timeoutHangMs: 5_000 });
     gatewayUrl = await sandbox.listen(0);
     stack = await buildCheckoutStack(infra, { gatewayUrl, catalog, gatewayTimeoutMs: 300 });

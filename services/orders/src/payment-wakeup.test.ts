@@ -1,11 +1,9 @@
 // A payment webhook moves a parked order forward at once (ADR 0705), without waiting for the recovery loop.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InProcessEventBus, createMetricsRegistry, newId, type Infrastructure } from '@emporium/platform';
+import { newId, type Infrastructure } from '@emporium/platform';
 import {
   buildTestApp,
-  silentLogger,
-  testCache,
-  testDatabase,
+  testInfrastructure,
   testTokens,
   testUrls,
   uniqueName,
@@ -30,19 +28,7 @@ describe(`payment webhooks drive orders (${testUrls.database ? 'PostgreSQL' : 'P
   let tokens: Awaited<ReturnType<typeof testTokens>>;
 
   beforeAll(async () => {
-    const db = await testDatabase();
-    infra = {
-      db,
-      cache: await testCache(),
-      redis: undefined,
-      bus: new InProcessEventBus(),
-      metrics: createMetricsRegistry(),
-      logger: silentLogger(),
-      close: async () => {
-        await infra.cache.close();
-        await db.close();
-      },
-    };
+    infra = await testInfrastructure();
     // tok_timeout authorises at once but holds the answer: with no retries the saga parks the order.
     sandbox = createPaymentSandbox({ logger: false, timeoutHangMs: 3_000 });
     const gatewayUrl = await sandbox.listen(0);
