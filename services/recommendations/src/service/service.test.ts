@@ -326,8 +326,13 @@ describe('cold start', () => {
     const doc = product('argan-oil', { title: 'Argan Hair Oil', brand: 'Silk' });
     h.catalog.products.set(doc.id, doc);
     await h.bus.publish(createEvent('catalog.product.created', doc.id, doc));
+    // On JetStream the event reaches the consumer after publish returns: wait for it, as a client would.
+    await expect
+      .poll(async () => (await get(h, 'placement=product&productId=argan-oil&limit=3')).strategy, {
+        timeout: 5_000,
+      })
+      .toBe('content-neighbours');
     const list = await get(h, 'placement=product&productId=argan-oil&limit=3');
-    expect(list.strategy).toBe('content-neighbours');
     expect(ids(list).slice(0, 3).sort()).toEqual(['conditioner', 'hair-mask', 'shampoo']);
   });
 });
