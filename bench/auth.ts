@@ -11,14 +11,10 @@ import type { JSONWebKeySet } from 'jose';
 import { createAccessTokenVerifier } from '@emporium/platform';
 import { ARGON2_PARAMS } from '../services/users/src/passwords.ts';
 import { machineInfo, median, startProcess, stopProcess, writeResults } from './lib/autocannon.ts';
+import { numberOption } from './lib/options.ts';
 
 const serverScript = fileURLToPath(new URL('./_auth-server.ts', import.meta.url));
 const PASSWORD = 'violet-harbour-7-lantern';
-
-function option(args: string[], name: string, fallback: number): number {
-  const index = args.indexOf(`--${name}`);
-  return index >= 0 ? Number(args[index + 1]) : fallback;
-}
 
 /** OWASP's equivalent argon2id settings (same defence, memory traded for passes), and the library default. */
 const CANDIDATES = [
@@ -129,9 +125,9 @@ const summarise = (name: string, results: Load[], baseline?: number) => {
 };
 
 export async function main(args: string[]): Promise<void> {
-  const seconds = option(args, 'seconds', 6);
-  const rounds = option(args, 'rounds', 2);
-  const parameters = await measureParameters(option(args, 'samples', 12));
+  const seconds = numberOption(args, 'seconds', 6);
+  const rounds = numberOption(args, 'rounds', 2);
+  const parameters = await measureParameters(numberOption(args, 'samples', 12));
   console.table(parameters);
 
   const { url: base, child } = await startProcess(serverScript, []);

@@ -32,13 +32,10 @@ import {
   writeResults,
   type LoadResult,
 } from './lib/autocannon.ts';
+import { numberOption } from './lib/options.ts';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
-const option = (args: string[], name: string, fallback: number) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? Number(args[at + 1]) : fallback;
-};
 
 async function generate(n: number): Promise<string> {
   const path = join(tmpdir(), `catalog-bench-${n}.ndjson`);
@@ -349,12 +346,15 @@ async function staleness(databaseUrl: string, redisUrl: string, natsUrl: string,
 }
 
 export async function main(args: string[]): Promise<void> {
-  const n = option(args, 'n', 1_000_000);
-  const pgliteN = option(args, 'pglite-n', 100_000);
-  const stockN = option(args, 'stock-n', 5_000);
-  const seconds = option(args, 'seconds', 5);
-  const rounds = option(args, 'rounds', 2);
-  const shape: ImportShape = { batch: option(args, 'batch', 1000), inFlight: option(args, 'in-flight', 3) };
+  const n = numberOption(args, 'n', 1_000_000);
+  const pgliteN = numberOption(args, 'pglite-n', 100_000);
+  const stockN = numberOption(args, 'stock-n', 5_000);
+  const seconds = numberOption(args, 'seconds', 5);
+  const rounds = numberOption(args, 'rounds', 2);
+  const shape: ImportShape = {
+    batch: numberOption(args, 'batch', 1000),
+    inFlight: numberOption(args, 'in-flight', 3),
+  };
   const serverUrl = process.env.DATABASE_URL;
   const result: Record<string, unknown> = { ...machineInfo(), n, pgliteN, stockN, ...shape };
   const loadAtStart = loadavg();

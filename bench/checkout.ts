@@ -27,12 +27,9 @@ import { createInventoryService } from '../services/inventory/src/index.ts';
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const DB = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const POOL = 20;
-const BUYERS = 256;
+import { percentile } from './lib/stats.ts';
 
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
-};
+const BUYERS = 256;
 
 async function workers(n: number, work: () => Promise<boolean>): Promise<number> {
   const start = performance.now();

@@ -13,17 +13,13 @@ import {
   writeResults,
   type LoadResult,
 } from './lib/autocannon.ts';
+import { numberOption } from './lib/options.ts';
 
 const server = fileURLToPath(new URL('./_gateway-server.ts', import.meta.url));
 
-function option(args: string[], name: string, fallback: number): number {
-  const index = args.indexOf(`--${name}`);
-  return index >= 0 ? Number(args[index + 1]) : fallback;
-}
-
 export async function main(args: string[]): Promise<void> {
-  const seconds = option(args, 'seconds', 8);
-  const rounds = option(args, 'rounds', 3);
+  const seconds = numberOption(args, 'seconds', 8);
+  const rounds = numberOption(args, 'rounds', 3);
   const bare = await startProcess(server, ['bare']);
   const gateway = await startProcess(server, ['gateway']);
   const targets: Record<string, string> = {

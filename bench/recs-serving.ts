@@ -32,12 +32,9 @@ import { readSequencesFile } from '../services/recommendations/src/model/interac
 import { RecsStore, type InteractionRow } from '../services/recommendations/src/service/store.ts';
 import autocannon from 'autocannon';
 import { machineInfo, startProcess, stopProcess, writeResults } from './lib/autocannon.ts';
+import { option } from './lib/options.ts';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
-const option = (args: string[], name: string, fallback: string) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? args[at + 1]! : fallback;
-};
 const sharedData = () => process.env.EMPORIUM_SHARED_DATA ?? resolve(process.cwd(), '../shared/data');
 
 interface Scenario {

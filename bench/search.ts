@@ -25,6 +25,7 @@ import { DEFAULT_RANKER_PATH, loadRanker } from '../services/search/src/ranker/r
 import { crossValidate } from '../services/search/src/ranker/train.ts';
 import { loadTitles, searchTitles, withScratchSchema } from './lib/search-pg.ts';
 import { runScale, scaleMarkdown, type ScaleRow } from './lib/search-scale-runner.ts';
+import { percentile } from './lib/stats.ts';
 
 interface Row extends Partial<RunMetrics> {
   system: string;
@@ -36,11 +37,6 @@ interface Row extends Partial<RunMetrics> {
 }
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number;
-}
 
 function heapMb(): number {
   return process.memoryUsage().heapUsed / 2 ** 20;

@@ -30,11 +30,7 @@ export async function load(
   };
 }
 
-export const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
+export { median } from './stats.ts';
 
 /** Starts a TypeScript server script in its own process (so the load generator has its own core). */
 export async function startProcess(

@@ -157,7 +157,4 @@ export function toParams(m: MixQuery): Record<string, string> {
   return p;
 }
 
-export function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number;
-}
+export { percentile } from './stats.ts';
