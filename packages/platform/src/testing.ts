@@ -93,23 +93,24 @@ export async function buildTestApp(modules: ServiceModule[], verifier: AccessTok
 }
 
 /**
- * Embedded-style infrastructure for a suite that builds services directly: the test database and cache
- * (real servers when their URLs are set) with the in-process bus, so events are handled before the relay
- * marks them published.
+ * Infrastructure for a suite that builds services directly: the test database and cache (real servers when
+ * their URLs are set) with the in-process bus, so events are handled before the relay marks them published.
+ * Pass `bus` (e.g. `await testBus()`) to run the suite's events over JetStream when NATS_URL is set.
  */
-export async function testInfrastructure(): Promise<Infrastructure> {
-  const { InProcessEventBus: Bus } = await import('./events/bus.ts');
+export async function testInfrastructure(overrides: { bus?: EventBus } = {}): Promise<Infrastructure> {
   const { createMetricsRegistry } = await import('./http/metrics.ts');
   const db = await testDatabase();
   const cache = await testCache();
+  const bus = overrides.bus ?? new InProcessEventBus();
   return {
     db,
     cache,
     redis: undefined,
-    bus: new Bus(),
+    bus,
     metrics: createMetricsRegistry(),
     logger: silentLogger(),
     close: async () => {
+      await bus.close();
       await cache.close();
       await db.close();
     },

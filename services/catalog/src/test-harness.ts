@@ -2,15 +2,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createHttpServer,
-  createMetricsRegistry,
-  loadConfig,
-  mountService,
-  registerAuthHook,
-  type Infrastructure,
-} from '@emporium/platform';
-import { silentLogger, testBus, testCache, testDatabase, testTokens } from '@emporium/platform/testing';
+import { createHttpServer, loadConfig, mountService, registerAuthHook } from '@emporium/platform';
+import { testBus, testInfrastructure, testTokens } from '@emporium/platform/testing';
 import { createInventoryService } from '@emporium/inventory';
 import { registerGateway } from '@emporium/gateway';
 import { createCatalogService, type CatalogDeps } from './service.ts';
@@ -18,20 +11,7 @@ import { stalePathPrefixes } from './catalog.ts';
 
 export async function catalogHarness(deps: Partial<CatalogDeps> = {}) {
   const dataDir = await mkdtemp(join(tmpdir(), 'catalog-test-'));
-  const db = await testDatabase();
-  const infra: Infrastructure = {
-    db,
-    cache: await testCache(),
-    redis: undefined,
-    bus: await testBus(),
-    metrics: createMetricsRegistry(),
-    logger: silentLogger(),
-    async close() {
-      await this.bus.close();
-      await this.cache.close();
-      await db.close();
-    },
-  };
+  const infra = await testInfrastructure({ bus: await testBus() });
   const config = { ...loadConfig({}), dataDir, seedDemoData: false };
   const inventory = await createInventoryService({ config, infra }, { sweepIntervalMs: 0 });
   const built = await createCatalogService({ config, infra }, { inventory: inventory.api, ...deps });

@@ -4,15 +4,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMetricsRegistry, loadConfig, type Infrastructure } from '@emporium/platform';
-import {
-  buildTestApp,
-  silentLogger,
-  testBus,
-  testCache,
-  testDatabase,
-  testTokens,
-} from '@emporium/platform/testing';
+import { loadConfig, type Infrastructure } from '@emporium/platform';
+import { buildTestApp, testBus, testInfrastructure, testTokens } from '@emporium/platform/testing';
 import { createInventoryService } from '@emporium/inventory';
 import { createCatalogService } from '@emporium/catalog';
 import { createSearchService, snapshotPath } from './service.ts';
@@ -38,20 +31,7 @@ async function build() {
 }
 
 beforeAll(async () => {
-  const db = await testDatabase();
-  infra = {
-    db,
-    cache: await testCache(),
-    redis: undefined,
-    bus: await testBus(),
-    metrics: createMetricsRegistry(),
-    logger: silentLogger(),
-    async close() {
-      await this.bus.close();
-      await this.cache.close();
-      await db.close();
-    },
-  };
+  infra = await testInfrastructure({ bus: await testBus() });
   config = { ...loadConfig({}), dataDir: await mkdtemp(join(tmpdir(), 'search-svc-')), seedDemoData: false };
   built = await build();
   const tokens = await testTokens();
