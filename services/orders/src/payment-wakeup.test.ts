@@ -97,9 +97,16 @@ describe(`payment webhooks drive orders (${testUrls.database ? 'PostgreSQL' : 'P
     });
     expect(delivered.json()).toEqual({ received: true, duplicate: false });
 
+    // 'paid' comes before the saga commits the stock: wait for both.
     await expect
-      .poll(async () => (await stack.orders.getOrder(orderId))?.status, { timeout: 5_000 })
-      .toBe('paid');
-    expect(await stack.inventory.getStock([sku])).toMatchObject([{ onHand: 2, reserved: 0 }]);
+      .poll(
+        async () => {
+          const [level] = await stack.inventory.getStock([sku]);
+          const status = (await stack.orders.getOrder(orderId))?.status;
+          return { status, onHand: level?.onHand, reserved: level?.reserved };
+        },
+        { timeout: 5_000 },
+      )
+      .toEqual({ status: 'paid', onHand: 2, reserved: 0 });
   });
 });
