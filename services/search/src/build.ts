@@ -23,6 +23,7 @@ export async function buildIndexFrom(
     index.upsert(doc);
     if (++n % every === 0) onProgress?.({ indexed: n, elapsedMs: performance.now() - started });
   }
+  index.cluster();
   onProgress?.({ indexed: n, elapsedMs: performance.now() - started });
   return index;
 }

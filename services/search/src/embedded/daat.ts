@@ -6,15 +6,21 @@
  * At a million documents the term-at-a-time accumulator was bound by cache misses (ADR 0207).
  * A document's score for a group is its best alternative; groups add up in query order, rounded
  * to float32 like the accumulator it replaces, so scores are unchanged.
+ * Queries that need every word merge here (the rarest word drives, the others gallop); queries
+ * that accept some of their words go to the windowed disjunction (disjunction.ts, ADR 0208).
  */
 import type { TermGroup } from '../expander.ts';
 import type { Bm25fParams } from './fields.ts';
 import type { PostingList } from './postings.ts';
 import type { CorpusStats, Impacts } from './scorer.ts';
+import { WindowedDisjunction } from './disjunction.ts';
 
-interface Cursor {
+export interface Cursor {
   ids: Uint32Array;
   impact: Float32Array;
+  /** The list's postings. */
+  total: number;
+  /** End of the current doc id range (a position in the list). */
   length: number;
   pos: number;
   group: number;
@@ -30,10 +36,23 @@ export interface MatchRule {
   required: number;
   /** Extra per-document check (filters, phrases); undefined accepts all. */
   accept: ((d: number) => boolean) | undefined;
+  /** Doc id ranges [from, to) to search, ascending and disjoint (a category filter's); undefined: all. */
+  ranges?: number[];
 }
+
+interface QueryShape {
+  groups: TermGroup[];
+  counts: Int32Array;
+  req: Int32Array;
+  rule: MatchRule;
+  alive: Uint8Array | undefined;
+}
+
+const ALL = [0, 0xffffffff];
 
 export class DaatMatcher {
   private best = new Float64Array(16);
+  private readonly disjunction = new WindowedDisjunction();
 
   /** Writes matching docs (ascending) and their scores into the buffers; returns how many. */
   run(
@@ -48,18 +67,52 @@ export class DaatMatcher {
   ): number {
     impacts.refresh(stats, p);
     const cursors = this.cursors(groups, postings, stats, impacts, p);
-    const g = groups.length;
-    if (this.best.length < g) this.best = new Float64Array(g * 2);
-    const best = this.best;
-    const counts = Int32Array.from(groups, (x) => (x.counts ? 1 : 0));
-    const req = Int32Array.from(groups, (x) => (x.required ? 1 : 0));
-    const alive = stats.deadPostings > 0 ? stats.alive : undefined;
-    const { minCover, required, accept } = rule;
-    const k = cursors.length;
-    if (k === 1) return this.single(cursors[0] as Cursor, groups, rule, alive, docs, scores);
-    const driving = this.chooseDriver(cursors, groups, minCover);
-    if (driving === null) return 0;
+    if (this.best.length < groups.length) this.best = new Float64Array(groups.length * 2);
+    const shape: QueryShape = {
+      groups,
+      counts: Int32Array.from(groups, (x) => (x.counts ? 1 : 0)),
+      req: Int32Array.from(groups, (x) => (x.required ? 1 : 0)),
+      rule,
+      alive: stats.deadPostings > 0 ? stats.alive : undefined,
+    };
+    const ranges = rule.ranges ?? ALL;
     let n = 0;
+    for (let r = 0; r + 1 < ranges.length; r += 2) {
+      for (const c of cursors) restrict(c, ranges[r] as number, ranges[r + 1] as number);
+      n = this.runRange(cursors, shape, docs, scores, n);
+    }
+    return n;
+  }
+
+  private runRange(
+    cursors: Cursor[],
+    q: QueryShape,
+    docs: Int32Array,
+    scores: Float32Array,
+    n: number,
+  ): number {
+    if (cursors.length === 1) return this.single(cursors[0] as Cursor, q, docs, scores, n);
+    const driving = this.chooseDriver(cursors, q.groups, q.rule.minCover);
+    if (driving === null) return n;
+    const { counts, req, rule, alive } = q;
+    if (!driving) return this.disjunction.run(cursors, counts, req, rule, alive, docs, scores, n, false);
+    if (!gallopPays(cursors))
+      return this.disjunction.run(cursors, counts, req, rule, alive, docs, scores, n, true);
+    return this.conjunction(cursors, q, docs, scores, n);
+  }
+
+  private conjunction(
+    cursors: Cursor[],
+    q: QueryShape,
+    docs: Int32Array,
+    scores: Float32Array,
+    n: number,
+  ): number {
+    const { counts, req, alive } = q;
+    const { minCover, required, accept } = q.rule;
+    const best = this.best;
+    const k = cursors.length;
+    const g = q.groups.length;
     for (;;) {
       let d = 0xffffffff;
       for (let c = 0; c < k; c++) {
@@ -70,8 +123,7 @@ export class DaatMatcher {
         }
       }
       if (d === 0xffffffff) break;
-      if (driving)
-        for (let c = 0; c < k; c++) if (!(cursors[c] as Cursor).drives) skipTo(cursors[c] as Cursor, d);
+      for (let c = 0; c < k; c++) if (!(cursors[c] as Cursor).drives) skipTo(cursors[c] as Cursor, d);
       for (let c = 0; c < k; c++) {
         const cur = cursors[c] as Cursor;
         if (cur.pos >= cur.length || cur.ids[cur.pos] !== d) continue;
@@ -121,20 +173,13 @@ export class DaatMatcher {
   }
 
   /** One list: its postings are the matches, in order, scored straight from the cached impacts. */
-  private single(
-    cur: Cursor,
-    groups: TermGroup[],
-    rule: MatchRule,
-    alive: Uint8Array | undefined,
-    docs: Int32Array,
-    scores: Float32Array,
-  ): number {
-    const g = groups[cur.group] as TermGroup;
-    if ((g.counts ? 1 : 0) < rule.minCover || (g.required ? 1 : 0) !== rule.required) return 0;
+  private single(cur: Cursor, q: QueryShape, docs: Int32Array, scores: Float32Array, n: number): number {
+    const g = q.groups[cur.group] as TermGroup;
+    const { rule, alive } = q;
+    if ((g.counts ? 1 : 0) < rule.minCover || (g.required ? 1 : 0) !== rule.required) return n;
     const { ids, impact, weight, length } = cur;
     const accept = rule.accept;
-    let n = 0;
-    for (let i = 0; i < length; i++) {
+    for (let i = cur.pos; i < length; i++) {
       const d = ids[i] as number;
       if (alive && !alive[d]) continue;
       if (accept && !accept(d)) continue;
@@ -162,6 +207,7 @@ export class DaatMatcher {
         out.push({
           ids: list.ids,
           impact,
+          total: list.length,
           length: list.length,
           pos: 0,
           group,
@@ -174,8 +220,39 @@ export class DaatMatcher {
   }
 }
 
+/**
+ * Galloping costs about ten times a windowed step per driving posting, but never reads the
+ * other lists' postings between the driver's documents: it pays when those are many more.
+ */
+function gallopPays(cursors: Cursor[]): boolean {
+  let driving = 0;
+  let others = 0;
+  for (const c of cursors) {
+    if (c.drives) driving += c.length - c.pos;
+    else others += c.length - c.pos;
+  }
+  return others > 10 * driving;
+}
+
+/** Limits a cursor to the doc ids [from, to). */
+function restrict(cur: Cursor, from: number, to: number): void {
+  cur.pos = lowerBound(cur.ids, cur.total, from);
+  cur.length = lowerBound(cur.ids, cur.total, to);
+}
+
+function lowerBound(ids: Uint32Array, length: number, d: number): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((ids[mid] as number) < d) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Moves a cursor to its first posting >= d: exponential then binary search. */
-function skipTo(cur: Cursor, d: number): void {
+export function skipTo(cur: Cursor, d: number): void {
   const { ids, length } = cur;
   let lo = cur.pos;
   if (lo >= length || (ids[lo] as number) >= d) return;

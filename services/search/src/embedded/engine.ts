@@ -18,13 +18,15 @@ import type {
 import { DocColumns, hasFilter, type CompiledFilter } from './columns.ts';
 import { TermDictionary } from './dictionary.ts';
 import { computeFacets } from './facets.ts';
-import { DEFAULT_BM25F, FIELD_COUNT, FIELDS, fieldTexts, type Bm25fParams } from './fields.ts';
+import { DEFAULT_BM25F, FIELD_COUNT, FIELDS, TITLE, fieldTexts, type Bm25fParams } from './fields.ts';
 import { hasPhrases } from './phrase.ts';
 import { PostingList } from './postings.ts';
 import { DaatMatcher } from './daat.ts';
+import { categoryRanges, clusterOrder, renumberPostings } from './cluster.ts';
 import { Impacts, type CorpusStats } from './scorer.ts';
 import { sortMatches } from './sorting.ts';
 import { Suggester } from './suggest.ts';
+import { TitleTerms } from './titles.ts';
 import { topKPositions } from './topk.ts';
 
 export interface EngineOptions {
@@ -62,7 +64,11 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
   docs: (SearchDocument | undefined)[] = [];
   readonly ids = new Map<string, number>();
   readonly cols = new DocColumns();
+  titles = new TitleTerms();
   liveDocs = 0;
+  /** Ids below this are in cluster order: a category's documents there form one range (ADR 0208). */
+  clusteredEnd = 0;
+  private categoryRange: Int32Array<ArrayBufferLike> = new Int32Array(0);
   /** Postings of removed documents still in the lists (dropped by compaction). */
   deadPostings = 0;
   totalPostings = 0;
@@ -162,6 +168,11 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
         const len = Math.min(terms.length, 65535);
         this.fieldLen[d * FIELD_COUNT + f] = len;
         this.fieldLenSum[f] = (this.fieldLenSum[f] as number) + len;
+        if (f === TITLE)
+          this.titles.set(
+            d,
+            terms.map((t) => this.dict.intern(t)),
+          );
       }
       for (const t of terms) {
         let tfs = out.get(t);
@@ -172,10 +183,11 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
     return out;
   }
 
-  /** Loads documents and field lengths from a snapshot (postings are set by the loader). */
-  restore(docs: SearchDocument[], fieldLen: Uint16Array): void {
+  /** Loads documents, field lengths and titles from a snapshot (postings are set by the loader). */
+  restore(docs: SearchDocument[], fieldLen: Uint16Array, titles: TitleTerms): void {
     this.ensureDocCapacity(docs.length);
     this.fieldLen.set(fieldLen);
+    this.titles = titles;
     docs.forEach((doc, d) => {
       this.docs.push(doc);
       this.ids.set(doc.id, d);
@@ -186,6 +198,57 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
         this.fieldLenSum[f] = (this.fieldLenSum[f] as number) + (fieldLen[d * FIELD_COUNT + f] as number);
     });
     this.liveDocs = docs.length;
+  }
+
+  /**
+   * Renumbers documents in (category path, brand) order and drops removed ones (ADR 0208); for
+   * after a bulk build. Blocks for about a second per 500,000 documents.
+   */
+  cluster(): void {
+    const count = this.docs.length;
+    const oldId = clusterOrder(this.cols, this.alive, count);
+    const newId = new Int32Array(count).fill(-1);
+    oldId.forEach((old, d) => (newId[old] = d));
+    const scratch = new Int32Array(count);
+    let total = 0;
+    for (const list of this.postings) {
+      if (!list) continue;
+      renumberPostings(list, newId, oldId, scratch);
+      total += list.length;
+    }
+    const docs = Array.from(oldId, (old) => this.docs[old] as SearchDocument);
+    const fieldLen = new Uint16Array(this.fieldLen.length);
+    oldId.forEach((old, d) =>
+      fieldLen.set(this.fieldLen.subarray(old * FIELD_COUNT, (old + 1) * FIELD_COUNT), d * FIELD_COUNT),
+    );
+    this.cols.permute(oldId);
+    const titles = this.titles.pack(oldId);
+    this.titles = TitleTerms.unpack(titles.flat, titles.offsets);
+    this.fieldLen = fieldLen;
+    this.docs = docs;
+    this.alive = new Uint8Array(this.alive.length).fill(1, 0, docs.length);
+    this.ids.clear();
+    docs.forEach((doc, d) => this.ids.set(doc.id, d));
+    this.totalPostings = total;
+    this.deadPostings = 0;
+    this.markClustered(docs.length);
+  }
+
+  /** Declares ids below `end` to be in cluster order (after cluster(), or a snapshot of it). */
+  markClustered(end: number): void {
+    this.clusteredEnd = end;
+    this.categoryRange = categoryRanges(this.cols, end);
+  }
+
+  /**
+   * The doc id ranges a category filter can match: its run in the clustered ids, then every id
+   * given since clustering. Undefined (everything) without a category filter or clustering.
+   */
+  private rangesFor(filter: CompiledFilter): number[] | undefined {
+    if (filter.category < 0 || this.clusteredEnd === 0) return undefined;
+    const from = this.categoryRange[filter.category * 2] ?? -1;
+    const tail = [this.clusteredEnd, 0xffffffff];
+    return from < 0 ? tail : [from, this.categoryRange[filter.category * 2 + 1] as number, ...tail];
   }
 
   private compact(): void {
@@ -239,7 +302,7 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
         this,
         this.impacts,
         this.options.bm25f,
-        { minCover, required, accept },
+        { minCover, required, accept, ranges: this.rangesFor(filter) },
         this.matchDocs,
         this.matchScores,
       );
@@ -263,10 +326,14 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
 
   private browse(groups: TermGroup[], filter: CompiledFilter): Candidates {
     let n = 0;
-    for (let d = 0; d < this.docs.length; d++) {
-      if (!this.alive[d] || !this.cols.matches(d, filter)) continue;
-      this.matchDocs[n] = d;
-      this.matchScores[n++] = 0;
+    const ranges = this.rangesFor(filter) ?? [0, this.docs.length];
+    for (let r = 0; r + 1 < ranges.length; r += 2) {
+      const to = Math.min(ranges[r + 1] as number, this.docs.length);
+      for (let d = ranges[r] as number; d < to; d++) {
+        if (!this.alive[d] || !this.cols.matches(d, filter)) continue;
+        this.matchDocs[n] = d;
+        this.matchScores[n++] = 0;
+      }
     }
     return this.candidates(groups, n);
   }
@@ -299,6 +366,11 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
     const scoreOf = new Map(top.map((i) => [found.docs[i] as number, found.scores[i] as number]));
     const rows = extractFeatures(this, found.groups, docs, (d) => scoreOf.get(d) ?? 0, context);
     return { docs, rows };
+  }
+
+  /** The analysed title of an internal document, as indexed. */
+  titleTokens(d: number): string[] {
+    return Array.from(this.titles.of(d), (t) => this.dict.terms[t] as string);
   }
 
   suggest(prefix: string, limit = 10): Suggestion[] {

@@ -8,7 +8,16 @@ import type { DocColumns } from './columns.ts';
 import { topKPositions } from './topk.ts';
 
 import { PRICE_EDGES, RATING_STEPS } from './buckets.ts';
-import { ROW_ATTRIBUTES, ROW_BRAND, ROW_CATEGORIES, ROW_SMALL, ROW_STRIDE } from './columns.ts';
+import {
+  ROW_ATTRIBUTES,
+  ROW_BRAND,
+  ROW_CATEGORIES_SMALL,
+  ROW_STRIDE,
+  SMALL_BITS,
+  SMALL_RATING_SHIFT,
+  SMALL_STOCK_SHIFT,
+  SMALL_WORDS,
+} from './columns.ts';
 
 export { PRICE_EDGES };
 
@@ -47,7 +56,6 @@ class Counter {
 }
 
 const category = new Counter();
-const brand = new Counter();
 const attrs = new Counter();
 
 /**
@@ -68,54 +76,61 @@ function toValues(counts: [number, number][], names: string[], limit: number): F
     .slice(0, limit);
 }
 
+/** The `limit` most frequent values of dense counts (slot = value id), ties by name. */
+function denseValues(counts: Int32Array, names: string[], limit: number): FacetValue[] {
+  let nonZero = 0;
+  for (let id = 0; id < counts.length; id++) if ((counts[id] as number) > 0) nonZero++;
+  let kth = 1;
+  if (nonZero > limit) {
+    const values = new Int32Array(nonZero);
+    let i = 0;
+    for (let id = 0; id < counts.length; id++)
+      if ((counts[id] as number) > 0) values[i++] = counts[id] as number;
+    kth = values.sort()[nonZero - limit] as number;
+  }
+  const kept: [number, number][] = [];
+  for (let id = 0; id < counts.length; id++)
+    if ((counts[id] as number) >= kth) kept.push([id, counts[id] as number]);
+  return toValues(kept, names, limit);
+}
+
 /**
  * One pass over the matches reads per-document ordinals only (set ids, brand, price bucket,
  * rating, stock); category paths and attribute sets are counted once per distinct set and
- * expanded into their nodes and pairs afterwards, since many products share a set.
+ * expanded into their nodes and pairs afterwards, since many products share a set. `docs` in
+ * ascending order (as matching yields them) reads the rows front to back.
  */
-/** `docs` in ascending order (as matching yields them) reads the rows front to back. */
 export function computeFacets(cols: DocColumns, docs: ArrayLike<number>, count: number, limit = 100): Facets {
-  const sets = dense(0, cols.sets.length);
-  const attributeSets = dense(1, cols.sets.length);
-  // Brand -1 (none) lands in slot 0.
-  const brands = dense(2, cols.brands.display.length + 1);
-  // Indexed by the packed small word (price bucket + 1, rating steps, stock + 1): split below.
-  const small = dense(3, 1 << 14);
-  const row = cols.facetRow;
-  // Four branch-free increments per match; the counters are small and stay in cache.
-  const tally = (d: number) => {
-    const r = d * ROW_STRIDE;
-    const c = row[r + ROW_CATEGORIES] as number;
-    sets[c] = (sets[c] as number) + 1;
-    const a = row[r + ROW_ATTRIBUTES] as number;
-    attributeSets[a] = (attributeSets[a] as number) + 1;
-    const b = (row[r + ROW_BRAND] as number) + 1;
-    brands[b] = (brands[b] as number) + 1;
-    const w = row[r + ROW_SMALL] as number;
-    small[w] = (small[w] as number) + 1;
-  };
-  for (let i = 0; i < count; i++) tally(docs[i] as number);
+  // One counter array (fewer bases to load per match than four): [small words | category sets |
+  // attribute sets | brands + 1], so brand -1 (none) lands in slot 0 of the brands.
+  const categoryAt = SMALL_WORDS;
+  const attributeAt = categoryAt + cols.categorySets.length;
+  const brandAt = attributeAt + cols.attributeSets.length;
+  const counts = dense(0, brandAt + cols.brands.display.length + 1);
+  tallyRows(cols.facetRow, docs, count, counts, categoryAt, attributeAt, brandAt);
+  const small = counts.subarray(0, categoryAt);
+  const sets = counts.subarray(categoryAt, attributeAt);
+  const attributeSets = counts.subarray(attributeAt, brandAt);
+  const brands = counts.subarray(brandAt);
   category.reset(cols.categoryNodes.display.length);
-  brand.reset(cols.brands.display.length);
   attrs.reset(cols.attributePairs.display.length);
-  expandSets(sets, cols.sets, category);
-  expandSets(attributeSets, cols.sets, attrs);
-  for (let b = 1; b < brands.length; b++)
-    if ((brands[b] as number) > 0) brand.add(b - 1, brands[b] as number);
+  expandSets(sets, cols.categorySets, category);
+  expandSets(attributeSets, cols.attributeSets, attrs);
   const price = new Array<number>(PRICE_EDGES.length).fill(0);
   const rating = new Array<number>(RATING_STEPS.length).fill(0);
   const stock = [0, 0, 0];
   for (let w = 0; w < small.length; w++) {
     const n = small[w] as number;
     if (n === 0) continue;
-    const bucket = (w & 0xff) - 1;
+    const bucket = (w & ((1 << SMALL_RATING_SHIFT) - 1)) - 1;
     if (bucket >= 0) price[bucket] = (price[bucket] as number) + n;
-    for (let s = 0; s < ((w >> 8) & 0xf); s++) rating[s] = (rating[s] as number) + n;
-    stock[w >> 12] = (stock[w >> 12] as number) + n;
+    const steps = (w >> SMALL_RATING_SHIFT) & ((1 << (SMALL_STOCK_SHIFT - SMALL_RATING_SHIFT)) - 1);
+    for (let s = 0; s < steps; s++) rating[s] = (rating[s] as number) + n;
+    stock[w >> SMALL_STOCK_SHIFT] = (stock[w >> SMALL_STOCK_SHIFT] as number) + n;
   }
   return {
     category: toValues(category.entries(), cols.categoryNodes.display, limit * 10),
-    brand: toValues(brand.entries(), cols.brands.display, limit),
+    brand: denseValues(brands.subarray(1), cols.brands.display, limit),
     price: priceBuckets(price),
     rating: RATING_STEPS.map((s, i) => ({ value: String(s), count: rating[i] as number }))
       .filter((v) => v.count > 0)
@@ -126,6 +141,31 @@ export function computeFacets(cols: DocColumns, docs: ArrayLike<number>, count: 
     ].filter((v) => v.count > 0),
     attributes: attributeFacets(attrs.entries(), cols.attributePairs.display, limit),
   };
+}
+
+/** Four branch-free increments per match into one counter array small enough to stay in cache. */
+function tallyRows(
+  row: Int32Array,
+  docs: ArrayLike<number>,
+  count: number,
+  counts: Int32Array,
+  categoryAt: number,
+  attributeAt: number,
+  brandAt: number,
+): void {
+  const smallMask = SMALL_WORDS - 1;
+  for (let i = 0; i < count; i++) {
+    const r = (docs[i] as number) * ROW_STRIDE;
+    const w = row[r + ROW_CATEGORIES_SMALL] as number;
+    const c = categoryAt + (w >>> SMALL_BITS);
+    counts[c] = (counts[c] as number) + 1;
+    const s = w & smallMask;
+    counts[s] = (counts[s] as number) + 1;
+    const a = attributeAt + (row[r + ROW_ATTRIBUTES] as number);
+    counts[a] = (counts[a] as number) + 1;
+    const b = brandAt + (row[r + ROW_BRAND] as number);
+    counts[b] = (counts[b] as number) + 1;
+  }
 }
 
 /** Counts per set, expanded into counts per member (category node, attribute pair). */

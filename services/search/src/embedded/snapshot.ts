@@ -10,9 +10,10 @@ import type { SearchDocument } from '../types.ts';
 import { EmbeddedIndex, type EngineOptions } from './engine.ts';
 import { FIELD_COUNT } from './fields.ts';
 import { PostingList } from './postings.ts';
+import { TitleTerms } from './titles.ts';
 
 const MAGIC = 'EMPSRCH\u0001';
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
 
 interface Section {
   name: string;
@@ -27,23 +28,28 @@ interface Header {
   docs: number;
   terms: number;
   fieldCount: number;
+  /** Leading documents in cluster order (EmbeddedIndex.clusteredEnd after renumbering). */
+  clustered: number;
   sections: Section[];
 }
 
-function renumber(index: EmbeddedIndex): { newId: Int32Array; docs: SearchDocument[] } {
+function renumber(index: EmbeddedIndex): { newId: Int32Array; oldId: number[]; docs: SearchDocument[] } {
   const newId = new Int32Array(index.docs.length).fill(-1);
+  const oldId: number[] = [];
   const docs: SearchDocument[] = [];
   index.docs.forEach((doc, d) => {
     if (doc && index.alive[d]) {
       newId[d] = docs.length;
+      oldId.push(d);
       docs.push(doc);
     }
   });
-  return { newId, docs };
+  return { newId, oldId, docs };
 }
 
 export async function writeSnapshot(index: EmbeddedIndex, file: string): Promise<void> {
-  const { newId, docs } = renumber(index);
+  const { newId, oldId, docs } = renumber(index);
+  const titles = index.titles.pack(oldId);
   const terms = index.dict.terms;
   const offsets = new Uint32Array(terms.length + 1);
   const ids: number[] = [];
@@ -71,6 +77,8 @@ export async function writeSnapshot(index: EmbeddedIndex, file: string): Promise
     ['ids', bytes(Uint32Array.from(ids))],
     ['tfs', tfs],
     ['fieldLen', bytes(lens)],
+    ['titleTerms', bytes(titles.flat)],
+    ['titleOffsets', bytes(titles.offsets)],
   ];
   const sections: Section[] = [];
   let at = 0;
@@ -85,6 +93,7 @@ export async function writeSnapshot(index: EmbeddedIndex, file: string): Promise
     docs: docs.length,
     terms: terms.length,
     fieldCount: FIELD_COUNT,
+    clustered: oldId.filter((d) => d < index.clusteredEnd).length,
     sections,
   };
   const headerBytes = Buffer.from(JSON.stringify(header));
@@ -140,7 +149,7 @@ export async function loadSnapshot(
   const lensBuf = section('fieldLen');
   const lens = new Uint16Array(lensBuf.buffer, lensBuf.byteOffset, lensBuf.byteLength / 2);
   const index = new EmbeddedIndex(options);
-  index.restore(docs, lens);
+  index.restore(docs, lens, TitleTerms.unpack(u32(section('titleTerms')), u32(section('titleOffsets'))));
   terms.forEach((t, term) => {
     index.dict.intern(t);
     const from = offsets[term] as number;
@@ -153,5 +162,6 @@ export async function loadSnapshot(
     index.dict.df[term] = to - from;
   });
   index.totalPostings = ids.length;
+  if (header.clustered > 0) index.markClustered(header.clustered);
   return index;
 }

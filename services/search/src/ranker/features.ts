@@ -4,7 +4,7 @@
  * candidate's title for positions (adjacency, proximity, head noun); business features from the
  * document. Only the top candidates are featurised, so this cost is bounded by the ranker depth.
  */
-import { analyze, isNumericTerm } from '../analyzer.ts';
+import { isNumericTerm } from '../analyzer.ts';
 import type { TermGroup } from '../expander.ts';
 import type { EmbeddedIndex } from '../embedded/engine.ts';
 import { FIELD_COUNT } from '../embedded/fields.ts';
@@ -83,20 +83,26 @@ export function extractFeatures(
   const shape = shapeOf(index, groups);
   const maxScore = Math.max(1e-9, ...docs.map(baseScore));
   const now = context.now ?? Date.now();
+  const avg = index.avgFieldLen;
   return docs.map((d) => {
     const x = new Float64Array(FEATURES.length);
     x[F.bm25f] = baseScore(d);
     x[F.bm25f_rel] = baseScore(d) / maxScore;
-    fieldScores(index, groups, d, x);
+    fieldScores(index, groups, avg, d, x);
     titleFeatures(index, shape, d, x);
     businessFeatures(index.docs[d] as SearchDocument, context, now, x);
     return x;
   });
 }
 
-function fieldScores(index: EmbeddedIndex, groups: TermGroup[], d: number, x: Float64Array): void {
+function fieldScores(
+  index: EmbeddedIndex,
+  groups: TermGroup[],
+  avg: number[],
+  d: number,
+  x: Float64Array,
+): void {
   const p = index.options.bm25f;
-  const avg = index.avgFieldLen;
   let covered = 0;
   let counting = 0;
   for (const g of groups) {
@@ -132,7 +138,7 @@ function fieldScores(index: EmbeddedIndex, groups: TermGroup[], d: number, x: Fl
 }
 
 function titleFeatures(index: EmbeddedIndex, q: QueryShape, d: number, x: Float64Array): void {
-  const title = analyze((index.docs[d] as SearchDocument).title);
+  const title = index.titleTokens(d);
   const n = q.counting.length;
   x[F.title_length] = Math.log1p(title.length);
   if (n === 0 || title.length === 0) return;

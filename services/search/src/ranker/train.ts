@@ -27,7 +27,7 @@ export interface HyperParams {
 }
 
 export const GRID: HyperParams[] = [0, 1e-2].flatMap((l2) =>
-  [30, 100].map((depth) => ({ l2, depth, epochs: 8, learningRate: 0.1 })),
+  [30, 50].map((depth) => ({ l2, depth, epochs: 8, learningRate: 0.1 })),
 );
 
 /** Deterministic pseudo-random stream so training is reproducible. */

@@ -104,7 +104,10 @@ export class SearchIndexer {
       cursor = page.nextCursor;
       onProgress?.({ indexed: listed.size, elapsedMs: performance.now() - started });
     } while (cursor && !shouldStop());
-    if (!shouldStop()) this.dropUnlisted(listed, version);
+    if (!shouldStop()) {
+      this.dropUnlisted(listed, version);
+      this.index.cluster();
+    }
     this.deps.metrics?.documents.set(this.index.size());
     return listed.size;
   }

@@ -1,0 +1,83 @@
+/**
+ * Clustering of internal doc ids (ADR 0208): after a bulk build, documents are renumbered in
+ * (category path, brand) order, so the documents a query matches sit close together. Posting
+ * lists of a category's words become dense runs and the facet pass reads rows a few cache lines
+ * apart instead of one miss per match: at a million products this halved query time. Documents
+ * added later get ids at the end, as before; the next rebuild clusters them again.
+ */
+import type { DocColumns } from './columns.ts';
+import { FIELD_COUNT } from './fields.ts';
+import type { PostingList } from './postings.ts';
+
+/** Live internal ids in clustering order (ties keep indexing order). */
+export function clusterOrder(cols: DocColumns, alive: Uint8Array, count: number): Int32Array {
+  const live: number[] = [];
+  for (let d = 0; d < count; d++) if (alive[d]) live.push(d);
+  const pathRank = rankByName(new Set(live.map((d) => cols.categorySetOf(d))), (set) =>
+    cols.categoryPathOf(set),
+  );
+  const brandRank = rankByName(new Set(live.map((d) => cols.brandOf(d))), (b) =>
+    b < 0 ? '' : (cols.brands.display[b] as string),
+  );
+  const key = new Float64Array(count);
+  for (const d of live)
+    key[d] =
+      (pathRank.get(cols.categorySetOf(d)) as number) * (brandRank.size + 1) +
+      (brandRank.get(cols.brandOf(d)) as number);
+  return Int32Array.from(live).sort((a, b) => (key[a] as number) - (key[b] as number) || a - b);
+}
+
+function rankByName(ids: Set<number>, nameOf: (id: number) => string): Map<number, number> {
+  const named = [...ids].map((id) => ({ id, name: nameOf(id) }));
+  named.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id - b.id));
+  return new Map(named.map((x, rank) => [x.id, rank]));
+}
+
+/**
+ * Where each category node's documents sit after clustering: [from, to) per node id, or -1s for a
+ * node with no documents. Contiguous because paths are ordered segment by segment.
+ */
+export function categoryRanges(cols: DocColumns, count: number): Int32Array {
+  const ranges = new Int32Array(cols.categoryNodes.display.length * 2).fill(-1);
+  for (let d = 0; d < count; d++) {
+    const nodes = cols.categoriesOf(d);
+    for (let i = 0; i < nodes.length; i++) {
+      const at = (nodes[i] as number) * 2;
+      if ((ranges[at] as number) < 0) ranges[at] = d;
+      ranges[at + 1] = d + 1;
+    }
+  }
+  return ranges;
+}
+
+/**
+ * Renumbers a posting list to the new ids (`newId[old]`, -1 for dropped documents; `oldId` is the
+ * inverse) and re-sorts it. `scratch` has a slot per old id, to find a posting by its document.
+ */
+export function renumberPostings(
+  list: PostingList,
+  newId: Int32Array,
+  oldId: Int32Array,
+  scratch: Int32Array,
+): void {
+  const { ids, tfs, length } = list;
+  const renumbered = new Uint32Array(length);
+  let n = 0;
+  for (let i = 0; i < length; i++) {
+    const old = ids[i] as number;
+    const d = newId[old] as number;
+    if (d < 0) continue;
+    scratch[old] = i;
+    renumbered[n++] = d;
+  }
+  const sorted = renumbered.slice(0, n).sort();
+  const outTfs = new Uint8Array(n * FIELD_COUNT);
+  for (let i = 0; i < n; i++) {
+    const from = (scratch[oldId[sorted[i] as number] as number] as number) * FIELD_COUNT;
+    for (let f = 0; f < FIELD_COUNT; f++) outTfs[i * FIELD_COUNT + f] = tfs[from + f] as number;
+  }
+  list.ids = sorted;
+  list.tfs = outTfs;
+  list.length = n;
+  list.impactVersion = -1;
+}
