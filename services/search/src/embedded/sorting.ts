@@ -32,6 +32,9 @@ function sortKey(index: EmbeddedIndex, sort: SortOrder): ((d: number) => number)
   }
 }
 
+/** Sort keys of the current match set, reused across queries (up to 8 bytes per matching document). */
+let sortKeys = new Float64Array(0);
+
 export function sortMatches(
   index: EmbeddedIndex,
   found: Candidates,
@@ -43,7 +46,8 @@ export function sortMatches(
   const rel = (i: number) => found.scores[i] as number;
   const key = sortKey(index, sort);
   if (key) {
-    const keys = new Float64Array(n);
+    if (sortKeys.length < n) sortKeys = new Float64Array(Math.ceil(n * 1.25));
+    const keys = sortKeys;
     for (let i = 0; i < n; i++) keys[i] = key(found.docs[i] as number);
     const top = topKPositions(keys, n, need);
     top.sort((a, b) => (keys[b] as number) - (keys[a] as number) || rel(b) - rel(a) || a - b);

@@ -50,8 +50,7 @@ export function topKPositions(values: ArrayLike<number>, count: number, k: numbe
       c = m;
     }
   }
-  const order = Array.from(pos.subarray(0, size));
-  const at = new Map<number, number>();
-  for (let i = 0; i < size; i++) at.set(pos[i] as number, val[i] as number);
-  return order.sort((a, b) => (at.get(b) as number) - (at.get(a) as number) || a - b);
+  const slots = Array.from({ length: size }, (_, i) => i);
+  slots.sort((a, b) => (val[b] as number) - (val[a] as number) || (pos[a] as number) - (pos[b] as number));
+  return slots.map((i) => pos[i] as number);
 }
