@@ -94,7 +94,7 @@ describe('clustering doc ids', () => {
     const file = join(await mkdtemp(join(tmpdir(), 'cluster-')), 'index.snap');
     await index.saveSnapshot(file);
     const loaded = await loadSnapshot(file);
-    expect(loaded.clusteredEnd).toBe(2);
+    expect(loaded.layout.end).toBe(2);
     expect(inKitchen(loaded)).toEqual(['a', 'b', 'd']);
     expect(loaded.search(query('', { category: 'Music' })).hits.map((h) => h.id)).toEqual(['c']);
   });

@@ -5,12 +5,84 @@
  * apart instead of one miss per match: at a million products this halved query time. Documents
  * added later get ids at the end, as before; the next rebuild clusters them again.
  */
+import type { SearchDocument } from '../types.ts';
 import type { DocColumns } from './columns.ts';
 import { FIELD_COUNT } from './fields.ts';
 import type { PostingList } from './postings.ts';
+import { TitleTerms } from './titles.ts';
+
+/** Where a clustered index keeps each category's documents. */
+export class ClusterLayout {
+  /** Ids below this are in cluster order; ids from here on were given since. */
+  end = 0;
+  /** [from, to) per category node id within the clustered ids, -1s for none. */
+  private ranges: Int32Array<ArrayBufferLike> = new Int32Array(0);
+
+  /** Declares ids below `end` to be in cluster order (after clustering, or a snapshot of it). */
+  mark(cols: DocColumns, end: number): void {
+    this.end = end;
+    this.ranges = categoryRanges(cols, end);
+  }
+
+  /**
+   * The doc id ranges a category filter can match: its run in the clustered ids, then every id
+   * given since. Undefined (everything) without a category or clustering.
+   */
+  rangesFor(category: number): number[] | undefined {
+    if (category < 0 || this.end === 0) return undefined;
+    const from = this.ranges[category * 2] ?? -1;
+    const tail = [this.end, 0xffffffff];
+    return from < 0 ? tail : [from, this.ranges[category * 2 + 1] as number, ...tail];
+  }
+}
+
+/** What clustering renumbers: the engine's per-document state. */
+export interface ClusteredIndex {
+  docs: (SearchDocument | undefined)[];
+  alive: Uint8Array;
+  fieldLen: Uint16Array;
+  postings: PostingList[];
+  titles: TitleTerms;
+  totalPostings: number;
+  deadPostings: number;
+  readonly ids: Map<string, number>;
+  readonly cols: DocColumns;
+  readonly layout: ClusterLayout;
+}
+
+/** Renumbers every live document in clustering order; removed documents are dropped. */
+export function clusterIndex(index: ClusteredIndex): void {
+  const count = index.docs.length;
+  const oldId = clusterOrder(index.cols, index.alive, count);
+  const newId = new Int32Array(count).fill(-1);
+  oldId.forEach((old, d) => (newId[old] = d));
+  const scratch = new Int32Array(count);
+  let total = 0;
+  for (const list of index.postings) {
+    if (!list) continue;
+    renumberPostings(list, newId, oldId, scratch);
+    total += list.length;
+  }
+  const docs = Array.from(oldId, (old) => index.docs[old] as SearchDocument);
+  const fieldLen = new Uint16Array(index.fieldLen.length);
+  oldId.forEach((old, d) =>
+    fieldLen.set(index.fieldLen.subarray(old * FIELD_COUNT, (old + 1) * FIELD_COUNT), d * FIELD_COUNT),
+  );
+  index.cols.permute(oldId);
+  const titles = index.titles.pack(oldId);
+  index.titles = TitleTerms.unpack(titles.flat, titles.offsets);
+  index.fieldLen = fieldLen;
+  index.docs = docs;
+  index.alive = new Uint8Array(index.alive.length).fill(1, 0, docs.length);
+  index.ids.clear();
+  docs.forEach((doc, d) => index.ids.set(doc.id, d));
+  index.totalPostings = total;
+  index.deadPostings = 0;
+  index.layout.mark(index.cols, docs.length);
+}
 
 /** Live internal ids in clustering order (ties keep indexing order). */
-export function clusterOrder(cols: DocColumns, alive: Uint8Array, count: number): Int32Array {
+function clusterOrder(cols: DocColumns, alive: Uint8Array, count: number): Int32Array {
   const live: number[] = [];
   for (let d = 0; d < count; d++) if (alive[d]) live.push(d);
   const pathRank = rankByName(new Set(live.map((d) => cols.categorySetOf(d))), (set) =>
@@ -37,7 +109,7 @@ function rankByName(ids: Set<number>, nameOf: (id: number) => string): Map<numbe
  * Where each category node's documents sit after clustering: [from, to) per node id, or -1s for a
  * node with no documents. Contiguous because paths are ordered segment by segment.
  */
-export function categoryRanges(cols: DocColumns, count: number): Int32Array {
+function categoryRanges(cols: DocColumns, count: number): Int32Array {
   const ranges = new Int32Array(cols.categoryNodes.display.length * 2).fill(-1);
   for (let d = 0; d < count; d++) {
     const nodes = cols.categoriesOf(d);
@@ -54,7 +126,7 @@ export function categoryRanges(cols: DocColumns, count: number): Int32Array {
  * Renumbers a posting list to the new ids (`newId[old]`, -1 for dropped documents; `oldId` is the
  * inverse) and re-sorts it. `scratch` has a slot per old id, to find a posting by its document.
  */
-export function renumberPostings(
+function renumberPostings(
   list: PostingList,
   newId: Int32Array,
   oldId: Int32Array,

@@ -22,7 +22,7 @@ import { DEFAULT_BM25F, FIELD_COUNT, FIELDS, TITLE, fieldTexts, type Bm25fParams
 import { hasPhrases } from './phrase.ts';
 import { PostingList } from './postings.ts';
 import { DaatMatcher } from './daat.ts';
-import { categoryRanges, clusterOrder, renumberPostings } from './cluster.ts';
+import { ClusterLayout, clusterIndex } from './cluster.ts';
 import { Impacts, type CorpusStats } from './scorer.ts';
 import { sortMatches } from './sorting.ts';
 import { Suggester } from './suggest.ts';
@@ -66,9 +66,8 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
   readonly cols = new DocColumns();
   titles = new TitleTerms();
   liveDocs = 0;
-  /** Ids below this are in cluster order: a category's documents there form one range (ADR 0208). */
-  clusteredEnd = 0;
-  private categoryRange: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  /** Which ids are in cluster order, and where each category's documents sit among them. */
+  readonly layout = new ClusterLayout();
   /** Postings of removed documents still in the lists (dropped by compaction). */
   deadPostings = 0;
   totalPostings = 0;
@@ -202,53 +201,10 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
 
   /**
    * Renumbers documents in (category path, brand) order and drops removed ones (ADR 0208); for
-   * after a bulk build. Blocks for about a second per 500,000 documents.
+   * after a bulk build. Blocks for about a second per 200,000 documents.
    */
   cluster(): void {
-    const count = this.docs.length;
-    const oldId = clusterOrder(this.cols, this.alive, count);
-    const newId = new Int32Array(count).fill(-1);
-    oldId.forEach((old, d) => (newId[old] = d));
-    const scratch = new Int32Array(count);
-    let total = 0;
-    for (const list of this.postings) {
-      if (!list) continue;
-      renumberPostings(list, newId, oldId, scratch);
-      total += list.length;
-    }
-    const docs = Array.from(oldId, (old) => this.docs[old] as SearchDocument);
-    const fieldLen = new Uint16Array(this.fieldLen.length);
-    oldId.forEach((old, d) =>
-      fieldLen.set(this.fieldLen.subarray(old * FIELD_COUNT, (old + 1) * FIELD_COUNT), d * FIELD_COUNT),
-    );
-    this.cols.permute(oldId);
-    const titles = this.titles.pack(oldId);
-    this.titles = TitleTerms.unpack(titles.flat, titles.offsets);
-    this.fieldLen = fieldLen;
-    this.docs = docs;
-    this.alive = new Uint8Array(this.alive.length).fill(1, 0, docs.length);
-    this.ids.clear();
-    docs.forEach((doc, d) => this.ids.set(doc.id, d));
-    this.totalPostings = total;
-    this.deadPostings = 0;
-    this.markClustered(docs.length);
-  }
-
-  /** Declares ids below `end` to be in cluster order (after cluster(), or a snapshot of it). */
-  markClustered(end: number): void {
-    this.clusteredEnd = end;
-    this.categoryRange = categoryRanges(this.cols, end);
-  }
-
-  /**
-   * The doc id ranges a category filter can match: its run in the clustered ids, then every id
-   * given since clustering. Undefined (everything) without a category filter or clustering.
-   */
-  private rangesFor(filter: CompiledFilter): number[] | undefined {
-    if (filter.category < 0 || this.clusteredEnd === 0) return undefined;
-    const from = this.categoryRange[filter.category * 2] ?? -1;
-    const tail = [this.clusteredEnd, 0xffffffff];
-    return from < 0 ? tail : [from, this.categoryRange[filter.category * 2 + 1] as number, ...tail];
+    clusterIndex(this);
   }
 
   private compact(): void {
@@ -302,7 +258,7 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
         this,
         this.impacts,
         this.options.bm25f,
-        { minCover, required, accept, ranges: this.rangesFor(filter) },
+        { minCover, required, accept, ranges: this.layout.rangesFor(filter.category) },
         this.matchDocs,
         this.matchScores,
       );
@@ -326,7 +282,7 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
 
   private browse(groups: TermGroup[], filter: CompiledFilter): Candidates {
     let n = 0;
-    const ranges = this.rangesFor(filter) ?? [0, this.docs.length];
+    const ranges = this.layout.rangesFor(filter.category) ?? [0, this.docs.length];
     for (let r = 0; r + 1 < ranges.length; r += 2) {
       const to = Math.min(ranges[r + 1] as number, this.docs.length);
       for (let d = ranges[r] as number; d < to; d++) {

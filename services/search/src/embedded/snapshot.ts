@@ -28,7 +28,7 @@ interface Header {
   docs: number;
   terms: number;
   fieldCount: number;
-  /** Leading documents in cluster order (EmbeddedIndex.clusteredEnd after renumbering). */
+  /** Leading documents in cluster order (the index's layout.end after renumbering). */
   clustered: number;
   sections: Section[];
 }
@@ -93,7 +93,7 @@ export async function writeSnapshot(index: EmbeddedIndex, file: string): Promise
     docs: docs.length,
     terms: terms.length,
     fieldCount: FIELD_COUNT,
-    clustered: oldId.filter((d) => d < index.clusteredEnd).length,
+    clustered: oldId.filter((d) => d < index.layout.end).length,
     sections,
   };
   const headerBytes = Buffer.from(JSON.stringify(header));
@@ -162,6 +162,6 @@ export async function loadSnapshot(
     index.dict.df[term] = to - from;
   });
   index.totalPostings = ids.length;
-  if (header.clustered > 0) index.markClustered(header.clustered);
+  if (header.clustered > 0) index.layout.mark(index.cols, header.clustered);
   return index;
 }
