@@ -6,8 +6,9 @@
  * At a million documents the term-at-a-time accumulator was bound by cache misses (ADR 0207).
  * A document's score for a group is its best alternative; groups add up in query order, rounded
  * to float32 like the accumulator it replaces, so scores are unchanged.
- * Queries that need every word merge here (the rarest word drives, the others gallop); queries
- * that accept some of their words go to the windowed disjunction (disjunction.ts, ADR 0208).
+ * Queries that accept some of their words are read in windows (disjunction.ts, ADR 0208); so
+ * are those that need every word, driven by the rarest, unless that word is so rare that
+ * galloping the other lists to its documents (the merge here) reads fewer postings.
  */
 import type { TermGroup } from '../expander.ts';
 import type { Bm25fParams } from './fields.ts';
@@ -40,7 +41,8 @@ export interface MatchRule {
   ranges?: number[];
 }
 
-interface QueryShape {
+/** What every matching path needs to know about the query. */
+export interface QueryShape {
   groups: TermGroup[];
   counts: Int32Array;
   req: Int32Array;
@@ -94,10 +96,8 @@ export class DaatMatcher {
     if (cursors.length === 1) return this.single(cursors[0] as Cursor, q, docs, scores, n);
     const driving = this.chooseDriver(cursors, q.groups, q.rule.minCover);
     if (driving === null) return n;
-    const { counts, req, rule, alive } = q;
-    if (!driving) return this.disjunction.run(cursors, counts, req, rule, alive, docs, scores, n, false);
-    if (!gallopPays(cursors))
-      return this.disjunction.run(cursors, counts, req, rule, alive, docs, scores, n, true);
+    if (!driving) return this.disjunction.run(cursors, q, docs, scores, n, false);
+    if (!gallopPays(cursors)) return this.disjunction.run(cursors, q, docs, scores, n, true);
     return this.conjunction(cursors, q, docs, scores, n);
   }
 

@@ -7,7 +7,7 @@
  * Scores are the merge's: per group the best alternative, groups summed in query order with
  * float32 rounding (Float32Array stores round).
  */
-import { skipTo, type Cursor, type MatchRule } from './daat.ts';
+import { skipTo, type Cursor, type MatchRule, type QueryShape } from './daat.ts';
 
 const WINDOW_BITS = 12;
 const WINDOW = 1 << WINDOW_BITS;
@@ -21,22 +21,19 @@ export class WindowedDisjunction {
   private readonly touched = new Int32Array(WINDOW);
 
   /**
-   * `cursors` in group order; `counts[g]` / `req[g]` are 1 when group g counts toward coverage /
-   * is required. Writes matches (ascending) into `docs`/`scores` from `n` on; returns the new count.
-   * With `driven`, only windows holding a posting of a driving cursor are read (every match must
-   * be in the driving group): the other lists skip straight to those windows.
+   * `cursors` in group order. Writes matches (ascending) into `docs`/`scores` from `n` on and
+   * returns the new count. With `driven`, only windows holding a posting of a driving cursor are
+   * read (every match must be in the driving group): the other lists skip straight to them.
    */
   run(
     cursors: Cursor[],
-    counts: Int32Array,
-    req: Int32Array,
-    rule: MatchRule,
-    alive: Uint8Array | undefined,
+    q: QueryShape,
     docs: Int32Array,
     scores: Float32Array,
     n: number,
     driven: boolean,
   ): number {
+    const { counts, req, rule, alive } = q;
     // When any one counting word makes a match (the usual OR), coverage needs no tracking.
     const tracked = rule.minCover > 1 || rule.required > 0 || cursors.some((c) => counts[c.group] === 0);
     for (let base = nextBase(cursors, driven); base >= 0; base = nextBase(cursors, driven)) {
