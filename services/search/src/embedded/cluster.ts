@@ -55,7 +55,7 @@ export function clusterIndex(index: ClusteredIndex): void {
   const count = index.docs.length;
   const oldId = clusterOrder(index.cols, index.alive, count);
   const newId = new Int32Array(count).fill(-1);
-  oldId.forEach((old, d) => (newId[old] = d));
+  for (let d = 0; d < oldId.length; d++) newId[oldId[d] as number] = d;
   const scratch = new Int32Array(count);
   let total = 0;
   for (const list of index.postings) {
@@ -63,19 +63,22 @@ export function clusterIndex(index: ClusteredIndex): void {
     renumberPostings(list, newId, oldId, scratch);
     total += list.length;
   }
-  const docs = Array.from(oldId, (old) => index.docs[old] as SearchDocument);
+  const docs = new Array<SearchDocument>(oldId.length);
   const fieldLen = new Uint16Array(index.fieldLen.length);
-  oldId.forEach((old, d) =>
-    fieldLen.set(index.fieldLen.subarray(old * FIELD_COUNT, (old + 1) * FIELD_COUNT), d * FIELD_COUNT),
-  );
+  for (let d = 0; d < oldId.length; d++) {
+    const old = oldId[d] as number;
+    docs[d] = index.docs[old] as SearchDocument;
+    for (let f = 0; f < FIELD_COUNT; f++)
+      fieldLen[d * FIELD_COUNT + f] = index.fieldLen[old * FIELD_COUNT + f] as number;
+  }
   index.cols.permute(oldId);
   const titles = index.titles.pack(oldId);
   index.titles = TitleTerms.unpack(titles.flat, titles.offsets);
   index.fieldLen = fieldLen;
   index.docs = docs;
   index.alive = new Uint8Array(index.alive.length).fill(1, 0, docs.length);
-  index.ids.clear();
-  docs.forEach((doc, d) => index.ids.set(doc.id, d));
+  // Removed documents are no longer in the map: updating in place re-numbers all of it.
+  for (let d = 0; d < docs.length; d++) index.ids.set((docs[d] as SearchDocument).id, d);
   index.totalPostings = total;
   index.deadPostings = 0;
   index.layout.mark(index.cols, docs.length);
@@ -122,6 +125,12 @@ function categoryRanges(cols: DocColumns, count: number): Int32Array {
   return ranges;
 }
 
+let idScratch = new Uint32Array(0);
+function scratchIds(length: number): Uint32Array {
+  if (idScratch.length < length) idScratch = new Uint32Array(length);
+  return idScratch;
+}
+
 /**
  * Renumbers a posting list to the new ids (`newId[old]`, -1 for dropped documents; `oldId` is the
  * inverse) and re-sorts it. `scratch` has a slot per old id, to find a posting by its document.
@@ -133,7 +142,7 @@ function renumberPostings(
   scratch: Int32Array,
 ): void {
   const { ids, tfs, length } = list;
-  const renumbered = new Uint32Array(length);
+  const renumbered = scratchIds(length);
   let n = 0;
   for (let i = 0; i < length; i++) {
     const old = ids[i] as number;
