@@ -45,32 +45,42 @@ const F = Object.fromEntries(FEATURES.map((n, i) => [n, i])) as Record<FeatureNa
 
 const DAY = 86_400_000;
 
-function tfIn(list: PostingList | undefined, doc: number): Uint8Array | undefined {
-  if (!list) return undefined;
+/** Position of `doc` in a posting list (binary search: postings are sorted), or -1. */
+function positionIn(list: PostingList | undefined, doc: number): number {
+  if (!list) return -1;
   let lo = 0;
   let hi = list.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
     const v = list.ids[mid] as number;
-    if (v === doc) return list.tfs.subarray(mid * FIELD_COUNT, (mid + 1) * FIELD_COUNT);
+    if (v === doc) return mid;
     if (v < doc) lo = mid + 1;
     else hi = mid - 1;
   }
-  return undefined;
+  return -1;
 }
 
+/** Per-query facts the title features compare every candidate's title tokens (term ids) with. */
 interface QueryShape {
   counting: TermGroup[];
+  /** Each counting group's own text, and its term id (-1 if no document has it). */
   exact: string[];
-  altTerms: Map<string, number>[];
+  exactIds: number[];
+  exactPhrase: string;
+  /** Each counting group's alternatives: term id → weight. */
+  alts: Map<number, number>[];
 }
 
 function shapeOf(index: EmbeddedIndex, groups: TermGroup[]): QueryShape {
   const counting = groups.filter((g) => g.counts);
-  const altTerms = counting.map(
-    (g) => new Map(g.alts.map((a) => [index.dict.terms[a.term] as string, a.weight])),
-  );
-  return { counting, exact: counting.map((g) => g.text), altTerms };
+  const exact = counting.map((g) => g.text);
+  return {
+    counting,
+    exact,
+    exactIds: exact.map((t) => index.dict.idOf(t) ?? -1),
+    exactPhrase: exact.join(' '),
+    alts: counting.map((g) => new Map(g.alts.map((a) => [a.term, a.weight]))),
+  };
 }
 
 export function extractFeatures(
@@ -95,6 +105,8 @@ export function extractFeatures(
   });
 }
 
+const bestPerField = new Float64Array(FIELD_COUNT);
+
 function fieldScores(
   index: EmbeddedIndex,
   groups: TermGroup[],
@@ -107,18 +119,20 @@ function fieldScores(
   let counting = 0;
   for (const g of groups) {
     if (g.counts) counting++;
-    const best = new Float64Array(FIELD_COUNT);
+    const best = bestPerField.fill(0);
     let any = false;
     for (const alt of g.alts) {
-      const tfs = tfIn(index.postings[alt.term], d);
-      if (!tfs) continue;
+      const list = index.postings[alt.term];
+      const at = positionIn(list, d);
+      if (at < 0) continue;
       any = true;
+      const tfs = (list as PostingList).tfs;
       for (let f = 0; f < FIELD_COUNT; f++) {
         const len = index.fieldLen[d * FIELD_COUNT + f] as number;
         const s =
           alt.weight *
           fieldBm25(
-            tfs[f] as number,
+            tfs[at * FIELD_COUNT + f] as number,
             len,
             avg[f] as number,
             index.df[alt.term] ?? 0,
@@ -137,38 +151,67 @@ function fieldScores(
   x[F.groups_unmatched] = counting - covered;
 }
 
+/** Scratch per counting group: first title position of any alternative, of the exact term. */
+let firstAt = new Int32Array(16);
+let exactAt = new Int32Array(16);
+
 function titleFeatures(index: EmbeddedIndex, q: QueryShape, d: number, x: Float64Array): void {
-  const title = index.titleTokens(d);
+  const title = index.titles.of(d);
+  const len = title.length;
   const n = q.counting.length;
-  x[F.title_length] = Math.log1p(title.length);
-  if (n === 0 || title.length === 0) return;
-  const pos = q.altTerms.map((alts) => title.findIndex((t) => alts.has(t)));
-  const exactPos = q.exact.map((t) => title.indexOf(t));
+  x[F.title_length] = Math.log1p(len);
+  if (n === 0 || len === 0) return;
+  if (firstAt.length < n) {
+    firstAt = new Int32Array(n * 2);
+    exactAt = new Int32Array(n * 2);
+  }
   let weighted = 0;
-  q.altTerms.forEach((alts, i) => {
-    if ((pos[i] as number) >= 0)
-      weighted += Math.max(...title.filter((t) => alts.has(t)).map((t) => alts.get(t) as number));
-  });
-  x[F.title_coverage_exact] = exactPos.filter((p) => p >= 0).length / n;
+  let exactFound = 0;
+  let numbersMissing = 0;
+  let first = len;
+  let last = -1;
+  let found = 0;
+  for (let i = 0; i < n; i++) {
+    const alts = q.alts[i] as Map<number, number>;
+    let at = -1;
+    let bestWeight = -Infinity;
+    for (let k = 0; k < len; k++) {
+      const w = alts.get(title[k] as number);
+      if (w === undefined) continue;
+      if (at < 0) at = k;
+      if (w > bestWeight) bestWeight = w;
+    }
+    firstAt[i] = at;
+    exactAt[i] = title.indexOf(q.exactIds[i] as number);
+    if (at >= 0) {
+      weighted += bestWeight;
+      found++;
+      if (at < first) first = at;
+      if (at > last) last = at;
+    }
+    if ((exactAt[i] as number) >= 0) exactFound++;
+    else if (isNumericTerm(q.exact[i] as string)) numbersMissing++;
+  }
+  x[F.title_coverage_exact] = exactFound / n;
   x[F.title_coverage_weighted] = weighted / n;
-  x[F.numbers_missing] = q.exact.filter((t, i) => isNumericTerm(t) && (exactPos[i] as number) < 0).length;
+  x[F.numbers_missing] = numbersMissing;
   let adjacent = 0;
   for (let i = 0; i + 1 < n; i++) {
-    const a = pos[i] as number;
-    if (a >= 0 && q.altTerms[i + 1]?.has(title[a + 1] ?? '')) adjacent++;
+    const a = firstAt[i] as number;
+    if (a >= 0 && a + 1 < len && (q.alts[i + 1] as Map<number, number>).has(title[a + 1] as number))
+      adjacent++;
   }
   x[F.bigrams_adjacent] = n > 1 ? adjacent / (n - 1) : 0;
-  const found = pos.filter((p) => p >= 0);
-  if (found.length > 0) {
-    const span = Math.max(...found) - Math.min(...found) + 1;
-    x[F.proximity] = found.length / span;
-    x[F.first_match_position] = Math.min(...found) / title.length;
+  if (found > 0) {
+    x[F.proximity] = found / (last - first + 1);
+    x[F.first_match_position] = first / len;
   } else x[F.first_match_position] = 1;
-  x[F.head_noun_in_title] = (pos[n - 1] as number) >= 0 ? 1 : 0;
-  x[F.first_word_in_title] = (pos[0] as number) >= 0 ? 1 : 0;
-  x[F.query_phrase_in_title] = n > 1 && title.join(' ').includes(q.exact.join(' ')) ? 1 : 0;
-  const matchedTokens = title.filter((t) => q.altTerms.some((alts) => alts.has(t))).length;
-  x[F.title_precision] = matchedTokens / title.length;
+  x[F.head_noun_in_title] = (firstAt[n - 1] as number) >= 0 ? 1 : 0;
+  x[F.first_word_in_title] = (firstAt[0] as number) >= 0 ? 1 : 0;
+  x[F.query_phrase_in_title] = n > 1 && index.titleTokens(d).join(' ').includes(q.exactPhrase) ? 1 : 0;
+  let matchedTokens = 0;
+  for (let k = 0; k < len; k++) if (q.alts.some((alts) => alts.has(title[k] as number))) matchedTokens++;
+  x[F.title_precision] = matchedTokens / len;
 }
 
 function businessFeatures(doc: SearchDocument, context: SearchContext, now: number, x: Float64Array): void {

@@ -40,15 +40,18 @@ export class Ranker {
 
   score(rows: Float64Array[]): number[] {
     const { mean, std, weights } = this.model;
+    const { index, priorAt } = this;
     return rows.map((x) => {
       let s = 0;
-      this.index.forEach((fi, k) => {
+      for (let k = 0; k < index.length; k++) {
         const sd = std[k] as number;
-        if (sd > 0) s += ((weights[k] as number) * ((x[fi] as number) - (mean[k] as number))) / sd;
-      });
-      this.priorAt.forEach((w, fi) => {
+        if (sd > 0)
+          s += ((weights[k] as number) * ((x[index[k] as number] as number) - (mean[k] as number))) / sd;
+      }
+      for (let fi = 0; fi < priorAt.length; fi++) {
+        const w = priorAt[fi] as number;
         if (w !== 0) s += w * (x[fi] as number);
-      });
+      }
       return s;
     });
   }
