@@ -40,6 +40,9 @@ describe('clustering doc ids', () => {
           query('', { category: 'A' }),
           query(`${w} lima zulu`, { category: 'B' }),
           query(w, { category: 'B/Y' }),
+          query(`${w} mike`, { brands: ['acme'] }),
+          query(w, { brands: ['Zeta', 'omega'], category: 'B' }),
+          query('', { brands: ['omega'] }),
         ];
         const before = queries.map((q) => index.search(q));
         index.cluster();
@@ -97,5 +100,22 @@ describe('clustering doc ids', () => {
     expect(loaded.layout.end).toBe(2);
     expect(inKitchen(loaded)).toEqual(['a', 'b', 'd']);
     expect(loaded.search(query('', { category: 'Music' })).hits.map((h) => h.id)).toEqual(['c']);
+  });
+
+  it('finds a brand across categories and since clustering under a brand filter', () => {
+    const index = new EmbeddedIndex();
+    index.upsert({ id: 'a', title: 'red kettle', categoryPath: ['Kitchen'], brand: 'Acme' });
+    index.upsert({ id: 'b', title: 'blue kettle', categoryPath: ['Garden'], brand: 'Acme' });
+    index.upsert({ id: 'c', title: 'green kettle', categoryPath: ['Garden'], brand: 'Other' });
+    index.cluster();
+    index.upsert({ id: 'd', title: 'steel kettle', categoryPath: ['Music'], brand: 'acme' });
+    const ids = (filters: ParsedQuery['filters']) =>
+      index
+        .search(query('kettle', filters))
+        .hits.map((h) => h.id)
+        .sort();
+    expect(ids({ brands: ['Acme'] })).toEqual(['a', 'b', 'd']);
+    expect(ids({ brands: ['Acme'], category: 'Garden' })).toEqual(['b']);
+    expect(ids({ brands: ['Other', 'Acme'], category: 'Garden' })).toEqual(['b', 'c']);
   });
 });

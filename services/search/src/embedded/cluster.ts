@@ -11,29 +11,76 @@ import { FIELD_COUNT } from './fields.ts';
 import type { PostingList } from './postings.ts';
 import { TitleTerms } from './titles.ts';
 
-/** Where a clustered index keeps each category's documents. */
+/** Where a clustered index keeps each category's and each brand's documents. */
 export class ClusterLayout {
   /** Ids below this are in cluster order; ids from here on were given since. */
   end = 0;
   /** [from, to) per category node id within the clustered ids, -1s for none. */
-  private ranges: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  private categories: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  /** Per brand id, its runs [from, to, from, to, ...] within the clustered ids (one per category). */
+  private brands = new Map<number, number[]>();
 
   /** Declares ids below `end` to be in cluster order (after clustering, or a snapshot of it). */
   mark(cols: DocColumns, end: number): void {
     this.end = end;
-    this.ranges = categoryRanges(cols, end);
+    this.categories = categoryRanges(cols, end);
+    this.brands = brandRuns(cols, end);
   }
 
   /**
-   * The doc id ranges a category filter can match: its run in the clustered ids, then every id
-   * given since. Undefined (everything) without a category or clustering.
+   * The doc id ranges a category and/or brand filter can match: their runs in the clustered ids
+   * (ascending, disjoint), then every id given since. Undefined (everything) without such a
+   * filter or clustering. Documents in the ranges are still checked against the whole filter.
    */
-  rangesFor(category: number): number[] | undefined {
-    if (category < 0 || this.end === 0) return undefined;
-    const from = this.ranges[category * 2] ?? -1;
-    const tail = [this.end, 0xffffffff];
-    return from < 0 ? tail : [from, this.ranges[category * 2 + 1] as number, ...tail];
+  rangesFor(category: number, brands: Int32Array | undefined): number[] | undefined {
+    if ((category < 0 && !brands) || this.end === 0) return undefined;
+    let runs = [0, this.end];
+    if (category >= 0) {
+      const from = this.categories[category * 2] ?? -1;
+      runs = from < 0 ? [] : [from, this.categories[category * 2 + 1] as number];
+    }
+    if (brands) runs = intersect(runs, this.runsOf(brands));
+    return [...runs, this.end, 0xffffffff];
   }
+
+  private runsOf(brands: Int32Array): number[] {
+    const pairs: [number, number][] = [];
+    for (const b of brands) {
+      const runs = this.brands.get(b) ?? [];
+      for (let i = 0; i < runs.length; i += 2) pairs.push([runs[i] as number, runs[i + 1] as number]);
+    }
+    return pairs.sort((x, y) => x[0] - y[0]).flat();
+  }
+}
+
+/** `runs` (one range or none) cut to the ascending, disjoint ranges of `by`. */
+function intersect(runs: number[], by: number[]): number[] {
+  if (runs.length === 0) return [];
+  const [from, to] = runs as [number, number];
+  const out: number[] = [];
+  for (let i = 0; i < by.length; i += 2) {
+    const a = Math.max(from, by[i] as number);
+    const b = Math.min(to, by[i + 1] as number);
+    if (a < b) out.push(a, b);
+  }
+  return out;
+}
+
+/** Each brand's maximal runs of consecutive clustered ids. */
+function brandRuns(cols: DocColumns, count: number): Map<number, number[]> {
+  const runs = new Map<number, number[]>();
+  let start = 0;
+  for (let d = 1; d <= count; d++) {
+    if (d < count && cols.brandOf(d) === cols.brandOf(start)) continue;
+    const brand = cols.brandOf(start);
+    if (brand >= 0 && start < count) {
+      let list = runs.get(brand);
+      if (!list) runs.set(brand, (list = []));
+      list.push(start, d);
+    }
+    start = d;
+  }
+  return runs;
 }
 
 /** What clustering renumbers: the engine's per-document state. */

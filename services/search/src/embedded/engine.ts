@@ -258,7 +258,7 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
         this,
         this.impacts,
         this.options.bm25f,
-        { minCover, required, accept, ranges: this.layout.rangesFor(filter.category) },
+        { minCover, required, accept, ranges: this.layout.rangesFor(filter.category, filter.brands) },
         this.matchDocs,
         this.matchScores,
       );
@@ -282,7 +282,7 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
 
   private browse(groups: TermGroup[], filter: CompiledFilter): Candidates {
     let n = 0;
-    const ranges = this.layout.rangesFor(filter.category) ?? [0, this.docs.length];
+    const ranges = this.layout.rangesFor(filter.category, filter.brands) ?? [0, this.docs.length];
     for (let r = 0; r + 1 < ranges.length; r += 2) {
       const to = Math.min(ranges[r + 1] as number, this.docs.length);
       for (let d = ranges[r] as number; d < to; d++) {
