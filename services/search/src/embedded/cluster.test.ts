@@ -117,5 +117,25 @@ describe('clustering doc ids', () => {
     expect(ids({ brands: ['Acme'] })).toEqual(['a', 'b', 'd']);
     expect(ids({ brands: ['Acme'], category: 'Garden' })).toEqual(['b']);
     expect(ids({ brands: ['Other', 'Acme'], category: 'Garden' })).toEqual(['b', 'c']);
+    // One brand named twice (names are case-insensitive) is one brand, not two ranges.
+    expect(index.search(query('kettle', { brands: ['Acme', 'acme'] })).total).toBe(3);
+  });
+
+  it('keeps every category subtree in one run of ids, whatever its siblings are called', () => {
+    const index = new EmbeddedIndex();
+    const paths = [
+      ['Tools', 'Power Tools'],
+      ['Tools', 'Power', 'Drills'],
+      ['Tools', 'Power'],
+      ['Tools', 'Power-Saws'],
+    ];
+    for (let i = 0; i < 40; i++)
+      index.upsert({ id: `p${i}`, title: 'tool', categoryPath: paths[i % paths.length] });
+    index.cluster();
+    const node = index.cols.categoryNodes.find('Tools/Power') as number;
+    const [from, to] = index.layout.rangesFor(node, undefined) as number[];
+    const inRange = index.docs.slice(from, to).map((d) => d?.categoryPath?.join('/'));
+    expect(new Set(inRange)).toEqual(new Set(['Tools/Power', 'Tools/Power/Drills']));
+    expect(inRange).toHaveLength(20);
   });
 });

@@ -17,7 +17,7 @@ export class ClusterLayout {
   end = 0;
   /** [from, to) per category node id within the clustered ids, -1s for none. */
   private categories: Int32Array<ArrayBufferLike> = new Int32Array(0);
-  /** Per brand id, its runs [from, to, from, to, ...] within the clustered ids (one per category). */
+  /** Per brand id, its runs [from, to, from, to, ...] within the clustered ids (about one per category). */
   private brands = new Map<number, number[]>();
 
   /** Declares ids below `end` to be in cluster order (after clustering, or a snapshot of it). */
@@ -43,14 +43,37 @@ export class ClusterLayout {
     return [...runs, this.end, 0xffffffff];
   }
 
+  /** The brands' runs, merged; everything clustered when they are too scattered to be worth it. */
   private runsOf(brands: Int32Array): number[] {
     const pairs: [number, number][] = [];
-    for (const b of brands) {
+    for (const b of new Set(brands)) {
       const runs = this.brands.get(b) ?? [];
       for (let i = 0; i < runs.length; i += 2) pairs.push([runs[i] as number, runs[i + 1] as number]);
     }
-    return pairs.sort((x, y) => x[0] - y[0]).flat();
+    const merged = mergeRuns(pairs.sort((x, y) => x[0] - y[0]).flat());
+    return merged.length > MAX_RANGES * 2 ? [0, this.end] : merged;
   }
+}
+
+/**
+ * Each range costs a pass over every query list (a binary search per cursor and a window scan):
+ * past this many, one pass over all clustered ids, checking each candidate, is cheaper.
+ */
+const MAX_RANGES = 64;
+/** Runs closer than a matching window are read as one: the ids between cost less than a pass. */
+const MERGE_GAP = 4096;
+
+/** Ascending [from, to) runs with overlapping or nearby ones joined. */
+function mergeRuns(runs: number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < runs.length; i += 2) {
+    const from = runs[i] as number;
+    const to = runs[i + 1] as number;
+    const last = out.length - 1;
+    if (last > 0 && from - (out[last] as number) < MERGE_GAP) out[last] = Math.max(out[last] as number, to);
+    else out.push(from, to);
+  }
+  return out;
 }
 
 /** `runs` (one range or none) cut to the ascending, disjoint ranges of `by`. */
@@ -80,6 +103,7 @@ function brandRuns(cols: DocColumns, count: number): Map<number, number[]> {
     }
     start = d;
   }
+  for (const [brand, list] of runs) runs.set(brand, mergeRuns(list));
   return runs;
 }
 
@@ -135,8 +159,9 @@ export function clusterIndex(index: ClusteredIndex): void {
 function clusterOrder(cols: DocColumns, alive: Uint8Array, count: number): Int32Array {
   const live: number[] = [];
   for (let d = 0; d < count; d++) if (alive[d]) live.push(d);
+  // Compared segment by segment ('/' below every character), so each subtree is one run of ids.
   const pathRank = rankByName(new Set(live.map((d) => cols.categorySetOf(d))), (set) =>
-    cols.categoryPathOf(set),
+    cols.categoryPathOf(set).replaceAll('/', '\u0000'),
   );
   const brandRank = rankByName(new Set(live.map((d) => cols.brandOf(d))), (b) =>
     b < 0 ? '' : (cols.brands.display[b] as string),

@@ -21,7 +21,7 @@ export const SMALL_RATING_SHIFT = 4;
 export const SMALL_STOCK_SHIFT = 7;
 if (PRICE_EDGES.length >= 1 << SMALL_RATING_SHIFT || RATING_STEPS.length >= 1 << 3)
   throw new Error('price buckets or rating steps do not fit the packed facet word');
-/** Category sets are distinct category paths: 2^23 of them is far beyond any taxonomy. */
+/** Category sets are distinct category paths (always shared): 2^22 is far beyond any taxonomy. */
 const MAX_CATEGORY_SETS = 1 << (32 - SMALL_BITS - 1);
 
 export class DocColumns {
@@ -142,26 +142,32 @@ export class DocColumns {
     return this.attributeSets[this.facetRow[doc * ROW_STRIDE + ROW_ATTRIBUTES] as number] as Int32Array;
   }
 
-  /** The set id of a key, made once; past 100,000 distinct keys sets are no longer shared. */
+  /** The set id of a key, made once; past `limit` distinct keys sets are no longer shared. */
   private share(
     sets: Int32Array[],
     shared: Map<string, number>,
     key: string,
     make: () => Int32Array,
+    limit: number,
   ): number {
     let id = shared.get(key);
     if (id === undefined) {
       id = sets.length;
       sets.push(make());
-      if (shared.size < 100_000) shared.set(key, id);
+      if (shared.size < limit) shared.set(key, id);
     }
     return id;
   }
 
   private categoryIds(path: string[] | undefined): number {
     if (!path || path.length === 0) return 0;
-    const id = this.share(this.categorySets, this.sharedCategories, `c\u0000${path.join('\u0000')}`, () =>
-      this.makeCategoryIds(path),
+    const key = path.join('\u0000');
+    const id = this.share(
+      this.categorySets,
+      this.sharedCategories,
+      key,
+      () => this.makeCategoryIds(path),
+      Infinity,
     );
     if (id >= MAX_CATEGORY_SETS) throw new Error('too many distinct category paths for the facet row');
     return id;
@@ -177,9 +183,14 @@ export class DocColumns {
     if (!attrs) return 0;
     const entries = Object.entries(attrs);
     if (entries.length === 0) return 0;
-    const key = `a\u0000${entries.map(([k, v]) => `${k}\u0000${v}`).join('\u0001')}`;
-    return this.share(this.attributeSets, this.sharedAttributes, key, () =>
-      Int32Array.from(entries, ([k, v]) => this.attributePairs.intern(`${k}\u0000${v}`)),
+    const key = entries.map(([k, v]) => `${k}\u0000${v}`).join('\u0001');
+    // Attribute sets can be as many as products: past 100,000 they stop being shared.
+    return this.share(
+      this.attributeSets,
+      this.sharedAttributes,
+      key,
+      () => Int32Array.from(entries, ([k, v]) => this.attributePairs.intern(`${k}\u0000${v}`)),
+      100_000,
     );
   }
 
@@ -191,7 +202,7 @@ export class DocColumns {
     if (filters.brands && filters.brands.length > 0) {
       const ids = filters.brands.map((b) => this.brands.find(b)).filter((b) => b !== undefined);
       if (ids.length === 0) return null;
-      brands = Int32Array.from(ids);
+      brands = Int32Array.from(new Set(ids));
     }
     const attrs: number[] = [];
     for (const [k, v] of Object.entries(filters.attributes ?? {})) {
@@ -212,18 +223,21 @@ export class DocColumns {
     };
   }
 
-  /** Per category set id, whether it holds the node (cached until new sets appear). */
+  /** Per category set id, whether it holds the node (cached for recent nodes until new sets appear). */
   private setsWith(node: number): Uint8Array {
     const cached = this.setsWithNode.get(node);
     if (cached && cached.length === this.categorySets.length) return cached;
     const holds = Uint8Array.from(this.categorySets, (ids) => (ids.includes(node) ? 1 : 0));
+    // A crawler walking every category must not grow this without bound: keep the latest few.
+    if (this.setsWithNode.size >= 64)
+      this.setsWithNode.delete(this.setsWithNode.keys().next().value as number);
     this.setsWithNode.set(node, holds);
     return holds;
   }
 
   /**
    * Checks a document against a compiled filter. Stock and rating read their narrow columns (64 and
-   * 8 documents per cache line) rather than the 16-byte facet row: candidates are mostly near
+   * 8 documents per cache line) rather than the 12-byte facet row: candidates are mostly near
    * each other, so narrow columns miss less.
    */
   matches(doc: number, f: CompiledFilter): boolean {

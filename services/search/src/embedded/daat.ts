@@ -37,7 +37,7 @@ export interface MatchRule {
   required: number;
   /** Extra per-document check (filters, phrases); undefined accepts all. */
   accept: ((d: number) => boolean) | undefined;
-  /** Doc id ranges [from, to) to search, ascending and disjoint (a category filter's); undefined: all. */
+  /** Doc id ranges [from, to) to search, ascending and disjoint (a category or brand filter's); undefined: all. */
   ranges?: number[];
 }
 
@@ -161,7 +161,7 @@ export class DaatMatcher {
     const postingsOf = new Map<number, number>();
     for (const c of cursors)
       if ((groups[c.group] as TermGroup).counts)
-        postingsOf.set(c.group, (postingsOf.get(c.group) ?? 0) + c.length);
+        postingsOf.set(c.group, (postingsOf.get(c.group) ?? 0) + c.length - c.pos);
     for (const c of cursors) c.drives = true;
     if (minCover > postingsOf.size) return null;
     if (minCover < postingsOf.size || minCover === 0) return false;

@@ -35,5 +35,15 @@ describe('windowed disjunction', () => {
       const sum = [...single.values()].reduce((s, m) => s + (m.get(hit.id) ?? 0), 0);
       expect(hit.score).toBeCloseTo(sum, 4);
     }
+    // Two words need both: the rarer list drives the windows, the other skips to them.
+    const both = index.search(query('kilo mike'));
+    const expectedBoth = titles.flatMap((t, i) =>
+      t.includes('kilo') && t.includes('mike') ? [String(i)] : [],
+    );
+    expect(both.hits.map((h) => h.id).sort()).toEqual(expectedBoth.sort());
+    for (const hit of both.hits.slice(0, 500)) {
+      const sum = (single.get('kilo')?.get(hit.id) ?? 0) + (single.get('mike')?.get(hit.id) ?? 0);
+      expect(hit.score).toBeCloseTo(sum, 4);
+    }
   });
 });

@@ -113,11 +113,12 @@ export class EmbeddedIndex implements SearchIndex, CorpusStats {
     this.remove(doc.id);
     const d = this.docs.length;
     this.ensureDocCapacity(d + 1);
+    // Columns first: they refuse an impossible document before the index counts it.
+    this.cols.set(d, doc);
     this.docs.push(doc);
     this.ids.set(doc.id, d);
     this.alive[d] = 1;
     this.liveDocs++;
-    this.cols.set(d, doc);
     this.suggester.index(doc.title, 1);
     for (const [term, tfs] of this.termFrequencies(doc, d)) {
       const id = this.dict.intern(term);
