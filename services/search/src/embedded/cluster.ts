@@ -7,6 +7,7 @@
  */
 import type { SearchDocument } from '../types.ts';
 import type { DocColumns } from './columns.ts';
+import { WINDOW } from './disjunction.ts';
 import { FIELD_COUNT } from './fields.ts';
 import type { PostingList } from './postings.ts';
 import { TitleTerms } from './titles.ts';
@@ -61,7 +62,7 @@ export class ClusterLayout {
  */
 const MAX_RANGES = 64;
 /** Runs closer than a matching window are read as one: the ids between cost less than a pass. */
-const MERGE_GAP = 4096;
+const MERGE_GAP = WINDOW;
 
 /** Ascending [from, to) runs with overlapping or nearby ones joined. */
 function mergeRuns(runs: number[]): number[] {

@@ -17,10 +17,19 @@ export const ROW_BRAND = 2;
 /** The small word: bits 0-3 price bucket + 1 (0: no price), 4-6 rating steps reached, 7-8 stock + 1. */
 export const SMALL_BITS = 9;
 export const SMALL_WORDS = 1 << SMALL_BITS;
-export const SMALL_RATING_SHIFT = 4;
-export const SMALL_STOCK_SHIFT = 7;
+const SMALL_RATING_SHIFT = 4;
+const SMALL_STOCK_SHIFT = 7;
 if (PRICE_EDGES.length >= 1 << SMALL_RATING_SHIFT || RATING_STEPS.length >= 1 << 3)
   throw new Error('price buckets or rating steps do not fit the packed facet word');
+
+/** A small word's price bucket (-1: no price), rating steps reached and stock + 1. */
+export function unpackSmall(w: number): { bucket: number; ratingSteps: number; stockPlusOne: number } {
+  return {
+    bucket: (w & ((1 << SMALL_RATING_SHIFT) - 1)) - 1,
+    ratingSteps: (w >> SMALL_RATING_SHIFT) & ((1 << (SMALL_STOCK_SHIFT - SMALL_RATING_SHIFT)) - 1),
+    stockPlusOne: w >> SMALL_STOCK_SHIFT,
+  };
+}
 /** Category sets are distinct category paths (always shared): 2^22 is far beyond any taxonomy. */
 const MAX_CATEGORY_SETS = 1 << (32 - SMALL_BITS - 1);
 

@@ -10,7 +10,7 @@
 import { skipTo, type Cursor, type MatchRule, type QueryShape } from './daat.ts';
 
 const WINDOW_BITS = 12;
-const WINDOW = 1 << WINDOW_BITS;
+export const WINDOW = 1 << WINDOW_BITS;
 
 export class WindowedDisjunction {
   private readonly score = new Float32Array(WINDOW);

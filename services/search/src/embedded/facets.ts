@@ -14,9 +14,8 @@ import {
   ROW_CATEGORIES_SMALL,
   ROW_STRIDE,
   SMALL_BITS,
-  SMALL_RATING_SHIFT,
-  SMALL_STOCK_SHIFT,
   SMALL_WORDS,
+  unpackSmall,
 } from './columns.ts';
 
 export { PRICE_EDGES };
@@ -106,7 +105,7 @@ export function computeFacets(cols: DocColumns, docs: ArrayLike<number>, count: 
   const categoryAt = SMALL_WORDS;
   const attributeAt = categoryAt + cols.categorySets.length;
   const brandAt = attributeAt + cols.attributeSets.length;
-  const counts = dense(0, brandAt + cols.brands.display.length + 1);
+  const counts = dense(brandAt + cols.brands.display.length + 1);
   tallyRows(cols.facetRow, docs, count, counts, categoryAt, attributeAt, brandAt);
   const small = counts.subarray(0, categoryAt);
   const sets = counts.subarray(categoryAt, attributeAt);
@@ -122,11 +121,10 @@ export function computeFacets(cols: DocColumns, docs: ArrayLike<number>, count: 
   for (let w = 0; w < small.length; w++) {
     const n = small[w] as number;
     if (n === 0) continue;
-    const bucket = (w & ((1 << SMALL_RATING_SHIFT) - 1)) - 1;
+    const { bucket, ratingSteps, stockPlusOne } = unpackSmall(w);
     if (bucket >= 0) price[bucket] = (price[bucket] as number) + n;
-    const steps = (w >> SMALL_RATING_SHIFT) & ((1 << (SMALL_STOCK_SHIFT - SMALL_RATING_SHIFT)) - 1);
-    for (let s = 0; s < steps; s++) rating[s] = (rating[s] as number) + n;
-    stock[w >> SMALL_STOCK_SHIFT] = (stock[w >> SMALL_STOCK_SHIFT] as number) + n;
+    for (let s = 0; s < ratingSteps; s++) rating[s] = (rating[s] as number) + n;
+    stock[stockPlusOne] = (stock[stockPlusOne] as number) + n;
   }
   return {
     category: toValues(category.entries(), cols.categoryNodes.display, limit * 10),
@@ -178,13 +176,12 @@ function expandSets(bySet: Int32Array, sets: Int32Array[], into: Counter): void 
   }
 }
 
-/** Dense counters per slot, reused across queries (zeroed on each use). */
-const scratch: Int32Array[] = [];
-function dense(slot: number, size: number): Int32Array {
-  let a = scratch[slot];
-  if (!a || a.length < size) a = scratch[slot] = new Int32Array(Math.max(size, 64) * 2);
-  else a.fill(0, 0, size);
-  return a.subarray(0, size);
+/** The facet counters, reused across queries (zeroed on each use). */
+let scratch = new Int32Array(0);
+function dense(size: number): Int32Array {
+  if (scratch.length < size) scratch = new Int32Array(Math.max(size, 64) * 2);
+  else scratch.fill(0, 0, size);
+  return scratch.subarray(0, size);
 }
 
 function priceBuckets(counts: number[]): PriceBucket[] {
