@@ -4,6 +4,7 @@ import {
   type Infrastructure,
   type ServiceModule,
   type ServiceName,
+  type ServiceTokens,
 } from '@emporium/platform';
 import { serviceEntries, type ServiceApis } from './registry.ts';
 
@@ -18,7 +19,11 @@ export interface ComposedServices {
  * Builds the services of this process in dependency order; a dependency that lives in another process
  * is replaced by its HTTP client at SERVICE_URL_<NAME>, which must then be set.
  */
-export async function composeServices(config: Config, infra: Infrastructure): Promise<ComposedServices> {
+export async function composeServices(
+  config: Config,
+  infra: Infrastructure,
+  tokens: ServiceTokens | undefined,
+): Promise<ComposedServices> {
   const local = new Set(config.services);
   const apis: ServiceApis = {};
   const modules: ServiceModule[] = [];
@@ -38,7 +43,8 @@ export async function composeServices(config: Config, infra: Infrastructure): Pr
     const url = config.serviceUrls[entry.name];
     if (url) {
       remote[entry.name] = url;
-      if (entry.client) apis[entry.name] = entry.client(url);
+      const internalUrl = config.internalUrls[entry.name] ?? url;
+      if (entry.client) apis[entry.name] = entry.client(internalUrl, { tokens });
     } else if (needed.has(entry.name) && !local.has('gateway')) {
       throw new ConfigError(
         `SERVICE_URL_${entry.name.toUpperCase()}`,

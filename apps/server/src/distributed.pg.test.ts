@@ -5,23 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
+import { ServiceTokens } from '@emporium/platform';
+import { freePort } from '@emporium/platform/testing';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+const serviceKey = randomBytes(32).toString('hex');
 
 function startProcess(env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', main], {
@@ -29,6 +22,7 @@ function startProcess(env: Record<string, string>): Promise<ChildProcess> {
       ...process.env,
       LOG_LEVEL: 'info',
       SEED_DEMO_DATA: 'false',
+      SERVICE_KEY: serviceKey,
       DATA_DIR: mkdtempSync(join(tmpdir(), 'emp-')),
       ...env,
     },
@@ -57,10 +51,11 @@ describe('two processes on PostgreSQL, Redis and NATS', () => {
   let backend: ChildProcess | undefined;
   let gateway: ChildProcess | undefined;
   let gatewayUrl = '';
+  let backendUrl = '';
 
   beforeAll(async () => {
     const [backendPort, gatewayPort] = [await freePort(), await freePort()];
-    const backendUrl = `http://127.0.0.1:${backendPort}`;
+    backendUrl = `http://127.0.0.1:${backendPort}`;
     backend = await startProcess({ SERVICES: 'users,inventory,catalog', PORT: String(backendPort) });
     gateway = await startProcess({
       SERVICES: 'gateway',
@@ -85,6 +80,22 @@ describe('two processes on PostgreSQL, Redis and NATS', () => {
       },
       body: init.body ? JSON.stringify(init.body) : undefined,
     });
+
+  it('keeps the internal routes to service tokens: refused on the service port, absent on the gateway', async () => {
+    const probe = (base: string, token?: string) =>
+      fetch(`${base}/internal/inventory/availability`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify({ skus: ['ANY'] }),
+      });
+    expect((await probe(backendUrl)).status).toBe(401);
+    expect((await probe(gatewayUrl)).status).toBe(404);
+    const tokens = new ServiceTokens(serviceKey, ['test']);
+    expect((await probe(backendUrl, await tokens.issue('inventory'))).status).toBe(200);
+  });
 
   it('forwards public routes to the process that runs the service, and verifies tokens with its remote keys', async () => {
     const run = randomBytes(4).toString('hex');

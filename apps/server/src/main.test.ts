@@ -22,7 +22,12 @@ describe('starting the server with bad configuration', () => {
     [{ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' }, 'DATABASE_URL'],
     [{ SERVICES: 'catalog,warehouse' }, 'SERVICES'],
     [{ PORT: 'eighty' }, 'PORT'],
-    [{ SERVICES: 'catalog', DATA_DIR: '/tmp/emporium-config-test' }, 'SERVICE_URL_USERS'],
+    [{ SERVICES: 'catalog' }, 'SERVICE_KEY'],
+    [{ SERVICE_KEY: 'too-short' }, 'SERVICE_KEY'],
+    [
+      { SERVICES: 'catalog', SERVICE_KEY: 'k'.repeat(32), DATA_DIR: '/tmp/emporium-config-test' },
+      'SERVICE_URL_USERS',
+    ],
   ])('%j stops with one line naming %s and a non-zero exit', async (env, variable) => {
     const { code, stderr } = await run(env);
     expect(code).not.toBe(0);

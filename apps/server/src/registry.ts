@@ -1,4 +1,4 @@
-import type { ServiceContext, ServiceModule, ServiceName } from '@emporium/platform';
+import type { ServiceClientOptions, ServiceContext, ServiceModule, ServiceName } from '@emporium/platform';
 import { createInventoryService, InventoryHttpClient, type InventoryApi } from '@emporium/inventory';
 import { createUsersService, UsersHttpClient, type UsersApi } from '@emporium/users';
 import { createCatalogService, CatalogHttpClient, type CatalogApi } from '@emporium/catalog';
@@ -27,7 +27,7 @@ export interface ServiceEntry {
   dependsOn: ServiceName[];
   create(context: ServiceContext, apis: ServiceApis): Promise<{ module: ServiceModule; api: unknown }>;
   /** The typed HTTP client for this service when it runs in another process. */
-  client?(baseUrl: string): unknown;
+  client?(baseUrl: string, options: ServiceClientOptions): unknown;
 }
 
 /** Every service this build knows, in an order where dependencies come first. */
@@ -36,13 +36,13 @@ export const serviceEntries: ServiceEntry[] = [
     name: 'users',
     dependsOn: [],
     create: (ctx) => createUsersService(ctx),
-    client: (url) => new UsersHttpClient(url),
+    client: (url, options) => new UsersHttpClient(url, options),
   },
   {
     name: 'inventory',
     dependsOn: [],
     create: (ctx) => createInventoryService(ctx),
-    client: (url) => new InventoryHttpClient(url),
+    client: (url, options) => new InventoryHttpClient(url, options),
   },
   {
     name: 'catalog',
@@ -52,7 +52,7 @@ export const serviceEntries: ServiceEntry[] = [
         inventory: apis.inventory as InventoryApi | undefined,
         users: apis.users as UsersApi | undefined,
       }),
-    client: (url) => new CatalogHttpClient(url),
+    client: (url, options) => new CatalogHttpClient(url, options),
   },
   {
     name: 'search',
@@ -62,7 +62,7 @@ export const serviceEntries: ServiceEntry[] = [
         catalog: apis.catalog as CatalogApi,
         inventory: apis.inventory as InventoryApi,
       }),
-    client: (url) => new SearchHttpClient(url),
+    client: (url, options) => new SearchHttpClient(url, options),
   },
   // cart must come after the catalog entry (it calls CatalogApi.getVariants).
   {
@@ -73,13 +73,13 @@ export const serviceEntries: ServiceEntry[] = [
         catalog: apis.catalog as VariantSource,
         inventory: apis.inventory as InventoryApi,
       }),
-    client: (url) => new CartHttpClient(url),
+    client: (url, options) => new CartHttpClient(url, options),
   },
   {
     name: 'payments',
     dependsOn: [],
     create: (ctx) => createPaymentsService(ctx, paymentSettings(ctx.config.payments)),
-    client: (url) => new PaymentsHttpClient(url),
+    client: (url, options) => new PaymentsHttpClient(url, options),
   },
   {
     name: 'orders',
@@ -90,7 +90,7 @@ export const serviceEntries: ServiceEntry[] = [
         inventory: apis.inventory as InventoryApi,
         payments: apis.payments as PaymentsApi,
       }),
-    client: (url) => new OrdersHttpClient(url),
+    client: (url, options) => new OrdersHttpClient(url, options),
   },
   // recommendations after orders: it consumes order and catalog events, calls catalog and inventory, and
   // reads a signed-in customer's cart when the cart API is reachable (optional: add_to_cart events otherwise).
@@ -103,6 +103,6 @@ export const serviceEntries: ServiceEntry[] = [
         inventory: apis.inventory as InventoryApi,
         cart: apis.cart as CartApi | undefined,
       }),
-    client: (url) => new RecommendationsHttpClient(url),
+    client: (url, options) => new RecommendationsHttpClient(url, options),
   },
 ];

@@ -6,10 +6,13 @@ import {
   createHttpServer,
   mountService,
   openInfrastructure,
+  createMetricsRegistry,
   registerAuthHook,
+  serviceTokensFromConfig,
   type AccessTokenVerifier,
   type Config,
   type HttpServer,
+  type ServiceTokens,
 } from '@emporium/platform';
 import type { JSONWebKeySet } from 'jose';
 import { registerGateway } from '@emporium/gateway';
@@ -20,6 +23,8 @@ import { paymentSettings, startPaymentSandbox, type RunningSandbox } from '@empo
 export interface RunningServer {
   app: HttpServer;
   url: string;
+  /** The separate listener of `/internal/*`, when INTERNAL_PORT is set. */
+  internalUrl: string | undefined;
   services: ComposedServices;
   close(): Promise<void>;
 }
@@ -47,7 +52,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     logger,
   });
   const sandbox = await startEmbeddedPaymentSandbox(config);
-  const services = await composeServices(config, infra);
+  const serviceTokens = serviceTokensFromConfig(config);
+  const services = await composeServices(config, infra, serviceTokens);
   const app = createHttpServer({
     name: 'emporium',
     logLevel: config.logLevel,
@@ -60,7 +66,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       ...Object.assign({}, ...services.modules.map((m) => m.readiness ?? {})),
     },
   });
-  registerAuthHook(app, tokenVerifier(config, services));
+  const verifier = tokenVerifier(config, services);
+  registerAuthHook(app, verifier, serviceTokens);
   if (config.services.includes('gateway')) {
     const responseCache = await registerGateway(app, {
       cache: infra.cache,
@@ -81,21 +88,50 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         dropStale({ productIds: [e.subject] }),
       );
   }
-  for (const module of services.modules) await mountService(app, module);
+  const internal = await internalListener(config, verifier, serviceTokens);
+  const internalHost = internal ?? (config.services.includes('gateway') ? undefined : app);
+  for (const module of services.modules) {
+    await mountService(app, module, { publicRoutes: true, internalRoutes: internalHost === app });
+    if (internal) await mountService(internal, module, { internalRoutes: true });
+  }
   for (const module of services.modules) await module.start?.();
   const url = await app.listen({ port: config.port, host: config.host });
+  const internalUrl = await internal?.listen({ port: config.internalPort, host: config.internalHost });
 
   return {
     app,
     url: url.replace('0.0.0.0', '127.0.0.1'),
+    internalUrl: internalUrl?.replace('0.0.0.0', '127.0.0.1'),
     services,
     async close() {
       await closeGracefully(app, config.shutdownTimeoutMs);
+      if (internal) await closeGracefully(internal, config.shutdownTimeoutMs);
       for (const module of [...services.modules].reverse()) await module.stop?.();
       await infra.close();
       await sandbox?.stop();
     },
   };
+}
+
+/**
+ * Where `/internal/*` is served. A process that runs the gateway never serves it on its public port (in
+ * one process every call is in-process anyway); a service process serves it beside its public routes,
+ * or on INTERNAL_PORT (e.g. a private address) when set. Either way each call needs a service token.
+ */
+async function internalListener(
+  config: Config,
+  verifier: AccessTokenVerifier,
+  tokens: ServiceTokens | undefined,
+): Promise<HttpServer | undefined> {
+  if (config.internalPort === undefined) return undefined;
+  const app = createHttpServer({
+    name: 'emporium-internal',
+    logLevel: config.logLevel,
+    metrics: createMetricsRegistry('emporium_internal_'),
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+  });
+  registerAuthHook(app, verifier, tokens);
+  return app;
 }
 
 /** Embedded mode with no PAYMENTS_GATEWAY_URL: the payment sandbox runs as a child process (ADR 0701). */

@@ -16,6 +16,7 @@ export * from './http/route-config.ts';
 export * from './infrastructure.ts';
 export * from './auth.ts';
 export * from './http/auth-hook.ts';
+export * from './service-auth.ts';
 export * from './http/client.ts';
 export * from './service.ts';
 export * from './http/mount.ts';

@@ -9,11 +9,13 @@ import type { ServiceModule } from './service.ts';
 import type { AccessTokenVerifier } from './auth.ts';
 import type { Infrastructure } from './infrastructure.ts';
 import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { openDatabase, type SqlDatabase } from './sql/database.ts';
 import { MemoryCache, RedisCache, openRedis, type Cache } from './cache/cache.ts';
 import { InProcessEventBus, type EventBus } from './events/bus.ts';
 import { JetStreamEventBus, type JetStreamOptions } from './events/jetstream-bus.ts';
+import { ServiceTokens } from './service-auth.ts';
 
 const embedded = process.env.EMPORIUM_EMBEDDED === '1';
 export const testUrls = {
@@ -25,6 +27,16 @@ export const testUrls = {
 export const uniqueName = (prefix: string) => `${prefix}_${randomBytes(5).toString('hex')}`;
 
 export const silentLogger = () => pino({ level: 'silent' });
+
+/** A TCP port free at the time of asking, for a server a test starts beside others. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 /** A database for one suite; on PostgreSQL, `dropSchemas` removes what the suite created. */
 export async function testDatabase(): Promise<
@@ -79,14 +91,20 @@ export async function testTokens() {
   return { verifier, tokenFor };
 }
 
-/** An HTTP app with the given services mounted exactly as the composition root mounts them. */
+/** Signs and checks service tokens in a suite's test apps, as one deployment's SERVICE_KEY does. */
+export const testServiceTokens = new ServiceTokens(randomBytes(32).toString('hex'), ['test']);
+
+/**
+ * An HTTP app with the given services mounted as a service process mounts them (public and internal
+ * routes; the internal ones take `testServiceTokens`).
+ */
 export async function buildTestApp(modules: ServiceModule[], verifier: AccessTokenVerifier) {
   const { createHttpServer } = await import('./http/server.ts');
   const { createMetricsRegistry } = await import('./http/metrics.ts');
   const { registerAuthHook } = await import('./http/auth-hook.ts');
   const { mountService } = await import('./http/mount.ts');
   const app = createHttpServer({ name: 'test', logLevel: 'silent', metrics: createMetricsRegistry() });
-  registerAuthHook(app, verifier);
+  registerAuthHook(app, verifier, testServiceTokens);
   for (const module of modules) await mountService(app, module);
   await app.ready();
   return app;

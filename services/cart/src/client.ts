@@ -1,11 +1,11 @@
-import { ServiceHttpClient } from '@emporium/platform';
+import { internalClient, type ServiceClientOptions, type ServiceHttpClient } from '@emporium/platform';
 import type { CartApi, CartView } from './types.ts';
 
 export class CartHttpClient implements CartApi {
   private readonly http: ServiceHttpClient;
 
-  constructor(baseUrl: string, options: { timeoutMs?: number } = {}) {
-    this.http = new ServiceHttpClient({ baseUrl: `${baseUrl}/internal/cart`, ...options });
+  constructor(baseUrl: string, options: ServiceClientOptions = {}) {
+    this.http = internalClient(baseUrl.replace(/\/$/, ''), 'cart', options);
   }
 
   getCustomerCart(customerId: string): Promise<CartView> {

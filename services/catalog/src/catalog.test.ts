@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId, OutboxRelay, type DomainEvent } from '@emporium/platform';
-import { testUrls } from '@emporium/platform/testing';
+import { testServiceTokens, testUrls } from '@emporium/platform/testing';
 import { catalogHarness, productBody, type Harness } from './test-harness.ts';
 import type { CatalogDB } from './schema.ts';
 import { CatalogHttpClient } from './client.ts';
@@ -203,7 +203,7 @@ describe(`catalog seller API and browse (${testUrls.database ? 'PostgreSQL' : 'P
   it('answers the same through CatalogHttpClient over the internal routes', async () => {
     const product = (await create(aliceToken, productBody())).json();
     const address = await h.app.listen({ port: 0, host: '127.0.0.1' });
-    const client = new CatalogHttpClient(address);
+    const client = new CatalogHttpClient(address, { tokens: testServiceTokens });
     expect(await client.getVariants([product.variants[0].sku])).toEqual(
       await h.api.getVariants([product.variants[0].sku]),
     );

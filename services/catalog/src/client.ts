@@ -1,15 +1,12 @@
-import { ServiceHttpClient } from '@emporium/platform';
+import { internalClient, type ServiceClientOptions, type ServiceHttpClient } from '@emporium/platform';
 import type { CatalogApi, ProductDocument, ProductSummary, VariantSummary } from './types.ts';
 
 /** The CatalogApi over HTTP, for processes where the catalog runs elsewhere. All calls are reads. */
 export class CatalogHttpClient implements CatalogApi {
   private readonly http: ServiceHttpClient;
 
-  constructor(baseUrl: string, options: { timeoutMs?: number } = {}) {
-    this.http = new ServiceHttpClient({
-      baseUrl: `${baseUrl.replace(/\/$/, '')}/internal/catalog`,
-      ...options,
-    });
+  constructor(baseUrl: string, options: ServiceClientOptions = {}) {
+    this.http = internalClient(baseUrl.replace(/\/$/, ''), 'catalog', options);
   }
 
   getVariants(skus: string[]): Promise<VariantSummary[]> {

@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHttpServer, loadConfig, mountService, registerAuthHook } from '@emporium/platform';
-import { testBus, testInfrastructure, testTokens } from '@emporium/platform/testing';
+import { testBus, testInfrastructure, testServiceTokens, testTokens } from '@emporium/platform/testing';
 import { createInventoryService } from '@emporium/inventory';
 import { registerGateway } from '@emporium/gateway';
 import { createCatalogService, type CatalogDeps } from './service.ts';
@@ -17,7 +17,7 @@ export async function catalogHarness(deps: Partial<CatalogDeps> = {}) {
   const built = await createCatalogService({ config, infra }, { inventory: inventory.api, ...deps });
   const tokens = await testTokens();
   const app = createHttpServer({ name: 'test', logLevel: 'silent', metrics: infra.metrics });
-  registerAuthHook(app, tokens.verifier);
+  registerAuthHook(app, tokens.verifier, testServiceTokens);
   const gateway = await registerGateway(app, {
     cache: infra.cache,
     metrics: infra.metrics,

@@ -1,19 +1,19 @@
-import { ServiceHttpClient } from '@emporium/platform';
+import { internalClient, type ServiceClientOptions, type ServiceHttpClient } from '@emporium/platform';
 import type { Actor, Availability, InventoryApi, Reservation, ReserveRequest, StockLevel } from './types.ts';
 
 /** InventoryApi over HTTP. Every call is idempotent by contract (reserve per reservationId), so all retry. */
 export class InventoryHttpClient implements InventoryApi {
   private readonly http: ServiceHttpClient;
 
-  constructor(baseUrl: string, options: { timeoutMs?: number } = {}) {
-    this.http = new ServiceHttpClient({ baseUrl: `${baseUrl}/internal/inventory`, ...options });
+  constructor(baseUrl: string, options: ServiceClientOptions = {}) {
+    this.http = internalClient(baseUrl.replace(/\/$/, ''), 'inventory', options);
   }
 
   registerSkus(items: { sku: string; sellerId: string }[]): Promise<void> {
     return this.http.call('POST', '/skus', { items }, { idempotent: true });
   }
   setStock(actor: Actor, sku: string, onHand: number): Promise<StockLevel> {
-    return this.http.call('PUT', `/stock/${encodeURIComponent(sku)}`, { actor, onHand });
+    return this.http.call('PUT', `/stock/${encodeURIComponent(sku)}`, { onHand }, { actor });
   }
   getAvailability(skus: string[]): Promise<Record<string, Availability>> {
     return this.http.call('POST', '/availability', { skus }, { idempotent: true });

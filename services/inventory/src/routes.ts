@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { requireUser, type HttpServer } from '@emporium/platform';
+import { requireActor, requireUser, type HttpServer } from '@emporium/platform';
 import type { Inventory } from './inventory.ts';
 
 const tags = ['inventory'];
@@ -24,7 +24,6 @@ const Reservation = Type.Object({
 });
 const SkuParams = Type.Object({ sku: Type.String({ minLength: 1, maxLength: 100 }) });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
-const Role = Type.Union([Type.Literal('customer'), Type.Literal('seller'), Type.Literal('admin')]);
 
 export function publicRoutes(inventory: Inventory) {
   return async (app: HttpServer) => {
@@ -89,14 +88,12 @@ export function internalRoutes(inventory: Inventory) {
         schema: {
           ...hide,
           params: SkuParams,
-          body: Type.Object({
-            actor: Type.Object({ id: Type.String(), role: Role }),
-            onHand: Type.Integer(),
-          }),
+          body: Type.Object({ onHand: Type.Integer() }),
           response: { 200: StockLevel },
         },
       },
-      async (request) => inventory.setStock(request.body.actor, request.params.sku, request.body.onHand),
+      // The seller comes from the signed service token: a body could name anyone.
+      async (request) => inventory.setStock(requireActor(request), request.params.sku, request.body.onHand),
     );
     app.post(
       '/availability',

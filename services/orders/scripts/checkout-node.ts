@@ -1,7 +1,7 @@
 // One process serving inventory, cart, payments and orders on a real PostgreSQL: the flash-sale test and
 // the checkout benchmark start two of these. Prints "READY <url>" when listening.
 //   DATABASE_URL, PAYMENTS_GATEWAY_URL, CHECKOUT_FIXTURE (JSON file of catalog variants),
-//   CHECKOUT_JWKS (JSON key set that verifies access tokens), PORT (default 0)
+//   CHECKOUT_JWKS (JSON key set that verifies access tokens), SERVICE_KEY (signs internal calls), PORT (default 0)
 import pino from 'pino';
 import type { JSONWebKeySet } from 'jose';
 import {
@@ -11,6 +11,7 @@ import {
   mountService,
   openInfrastructure,
   registerAuthHook,
+  ServiceTokens,
 } from '@emporium/platform';
 import { buildCheckoutStack, CatalogFixture } from './stack.ts';
 
@@ -32,7 +33,8 @@ const stack = await buildCheckoutStack(infra, {
 });
 const jwks = JSON.parse(env.CHECKOUT_JWKS ?? '{"keys":[]}') as JSONWebKeySet;
 const app = createHttpServer({ name: 'checkout-node', logLevel: 'warn', metrics: infra.metrics });
-registerAuthHook(app, createAccessTokenVerifier({ jwks: async () => jwks }));
+const serviceTokens = env.SERVICE_KEY ? new ServiceTokens(env.SERVICE_KEY, ['checkout-node']) : undefined;
+registerAuthHook(app, createAccessTokenVerifier({ jwks: async () => jwks }), serviceTokens);
 for (const module of stack.modules) await mountService(app, module);
 for (const module of stack.modules) await module.start?.();
 const url = await app.listen({ port: Number(env.PORT ?? 0), host: '127.0.0.1' });

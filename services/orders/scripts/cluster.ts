@@ -5,12 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { ACCESS_TOKEN } from '@emporium/platform';
+import { randomBytes } from 'node:crypto';
+import { ACCESS_TOKEN, ServiceTokens } from '@emporium/platform';
 import type { VariantInfo } from '@emporium/cart';
 
 export interface CheckoutCluster {
   urls: string[];
   tokenFor(user: { id: string; role: 'customer' | 'seller' | 'admin' }): Promise<string>;
+  /** Signs calls to the nodes' internal routes, with the SERVICE_KEY they share. */
+  serviceTokens: ServiceTokens;
   stop(): Promise<void>;
 }
 
@@ -23,6 +26,7 @@ export async function startCheckoutCluster(options: {
   const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
   const kid = `cluster-${Date.now()}`;
   const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' }] };
+  const serviceKey = randomBytes(32).toString('hex');
   const dir = mkdtempSync(join(tmpdir(), 'checkout-'));
   const fixture = join(dir, 'variants.json');
   writeFileSync(fixture, JSON.stringify(options.variants));
@@ -37,6 +41,7 @@ export async function startCheckoutCluster(options: {
           PAYMENTS_GATEWAY_URL: options.gatewayUrl,
           CHECKOUT_FIXTURE: fixture,
           CHECKOUT_JWKS: JSON.stringify(jwks),
+          SERVICE_KEY: serviceKey,
           PORT: '0',
         },
         stdio: ['ignore', 'pipe', 'inherit'],
@@ -55,6 +60,7 @@ export async function startCheckoutCluster(options: {
   );
   return {
     urls,
+    serviceTokens: new ServiceTokens(serviceKey, ['test']),
     tokenFor: (user) =>
       new SignJWT({ role: user.role })
         .setProtectedHeader({ alg: 'EdDSA', kid })

@@ -1,11 +1,11 @@
-import { ServiceHttpClient } from '@emporium/platform';
+import { internalClient, type ServiceClientOptions, type ServiceHttpClient } from '@emporium/platform';
 import type { Order, OrdersApi } from './types.ts';
 
 export class OrdersHttpClient implements OrdersApi {
   private readonly http: ServiceHttpClient;
 
-  constructor(baseUrl: string, options: { timeoutMs?: number } = {}) {
-    this.http = new ServiceHttpClient({ baseUrl: `${baseUrl}/internal/orders`, ...options });
+  constructor(baseUrl: string, options: ServiceClientOptions = {}) {
+    this.http = internalClient(baseUrl.replace(/\/$/, ''), 'orders', options);
   }
 
   async getOrder(id: string): Promise<Order | undefined> {

@@ -50,7 +50,7 @@ describe('flash sale on PostgreSQL with two processes', () => {
       ],
     });
     db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
-    const inventory = new InventoryHttpClient(cluster.urls[0]!);
+    const inventory = new InventoryHttpClient(cluster.urls[0]!, { tokens: cluster.serviceTokens });
     await inventory.registerSkus([{ sku, sellerId: seller }]);
     await inventory.setStock({ id: seller, role: 'seller' }, sku, UNITS);
   }, 120_000);

@@ -1,17 +1,13 @@
-import { ServiceHttpClient } from '@emporium/platform';
+import { internalClient, type ServiceClientOptions, type ServiceHttpClient } from '@emporium/platform';
 import type { AuthorizeRequest, PaymentIntent, PaymentsApi } from './types.ts';
 
 /** PaymentsApi over HTTP; every call is idempotent per order, so every call may be retried. */
 export class PaymentsHttpClient implements PaymentsApi {
   private readonly http: ServiceHttpClient;
 
-  constructor(baseUrl: string, options: { timeoutMs?: number } = {}) {
+  constructor(baseUrl: string, options: ServiceClientOptions = {}) {
     // Gateway retries happen inside the payments service; give it room for them.
-    this.http = new ServiceHttpClient({
-      baseUrl: `${baseUrl}/internal/payments`,
-      timeoutMs: 20_000,
-      ...options,
-    });
+    this.http = internalClient(baseUrl, 'payments', { timeoutMs: 20_000, ...options });
   }
 
   authorize(request: AuthorizeRequest): Promise<PaymentIntent> {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GOOD_PASSWORD, uniqueEmail, usersHarness, type UsersHarness } from './testing/harness.ts';
 import { client, type SessionBody } from './testing/requests.ts';
+import { testServiceTokens } from '@emporium/platform/testing';
 
 const ADMIN_EMAIL = uniqueEmail('admin');
 const ADMIN_PASSWORD = 'granite-meadow-31-falcon';
@@ -294,7 +295,7 @@ describe('UsersApi over HTTP', () => {
     ).json<SessionBody>();
     const customer = (await api.register()).json<SessionBody>();
     const base = await h.app.listen({ port: 0, host: '127.0.0.1' });
-    const remote = new UsersHttpClient(base);
+    const remote = new UsersHttpClient(base, { tokens: testServiceTokens });
     const ids = [seller.user.id, customer.user.id, 'not-a-uuid'];
     expect(await remote.getUsers(ids)).toEqual(await h.api.getUsers(ids));
     expect(await remote.getSellers(ids)).toEqual(await h.api.getSellers(ids));

@@ -1,4 +1,9 @@
-import { ACCESS_TOKEN, ServiceHttpClient } from '@emporium/platform';
+import {
+  ACCESS_TOKEN,
+  internalClient,
+  ServiceHttpClient,
+  type ServiceClientOptions,
+} from '@emporium/platform';
 import type { JSONWebKeySet } from 'jose';
 import type { PublicUser, SellerProfile, UsersApi } from './types.ts';
 
@@ -7,9 +12,10 @@ export class UsersHttpClient implements UsersApi {
   private readonly http: ServiceHttpClient;
   private readonly root: ServiceHttpClient;
 
-  constructor(baseUrl: string) {
-    this.http = new ServiceHttpClient({ baseUrl: `${baseUrl}/internal/users` });
-    this.root = new ServiceHttpClient({ baseUrl });
+  constructor(baseUrl: string, options: ServiceClientOptions = {}) {
+    this.http = internalClient(baseUrl, 'users', options);
+    // The key set is public: no service token.
+    this.root = new ServiceHttpClient({ baseUrl, timeoutMs: options.timeoutMs });
   }
 
   jwks(): Promise<JSONWebKeySet> {

@@ -49,8 +49,27 @@ describe('config', () => {
   });
 
   it('reads the services of this process and where the others live', () => {
-    const config = loadConfig({ SERVICES: 'catalog, search', SERVICE_URL_USERS: 'http://users:3001/' });
+    const key = 'k'.repeat(32);
+    const config = loadConfig({
+      SERVICES: 'catalog, search',
+      SERVICE_URL_USERS: 'http://users:3001/',
+      SERVICE_INTERNAL_URL_USERS: 'http://10.0.0.7:4001',
+      SERVICE_KEY: key,
+    });
     expect(config.services).toEqual(['catalog', 'search']);
     expect(config.serviceUrls.users).toBe('http://users:3001');
+    expect(config.internalUrls.users).toBe('http://10.0.0.7:4001');
+    expect(config.serviceKey).toBe(key);
+  });
+
+  it('requires a SERVICE_KEY wherever processes call each other, and none in the one-process store', () => {
+    expect(loadConfig({}).serviceKey).toBeUndefined();
+    expect(loadConfig({ SERVICES: 'gateway,users' }).serviceKey).toBeUndefined();
+    expect(() => loadConfig({ SERVICES: 'catalog' })).toThrow(/SERVICE_KEY/);
+    expect(() => loadConfig({ SERVICE_URL_USERS: 'http://users:3001' })).toThrow(/SERVICE_KEY/);
+    expect(() => loadConfig({ INTERNAL_PORT: '3100' })).toThrow(/SERVICE_KEY/);
+    expect(() => loadConfig({ SERVICES: 'catalog', SERVICE_KEY: 'short' })).toThrow(/32 characters/);
+    const split = loadConfig({ INTERNAL_PORT: '3100', SERVICE_KEY: 'k'.repeat(32) });
+    expect([split.internalPort, split.internalHost]).toEqual([3100, '127.0.0.1']);
   });
 });

@@ -27,6 +27,13 @@ export interface Config {
   dataDir: string;
   services: ServiceName[];
   serviceUrls: Partial<Record<ServiceName, string>>;
+  /** SERVICE_INTERNAL_URL_<NAME>: where that service's internal listener is, when not at its SERVICE_URL. */
+  internalUrls: Partial<Record<ServiceName, string>>;
+  /** SERVICE_KEY: signs and checks the tokens of calls between processes (required when there are several). */
+  serviceKey: string | undefined;
+  /** INTERNAL_PORT / INTERNAL_HOST: a separate listener for `/internal/*`, e.g. on a private address. */
+  internalPort: number | undefined;
+  internalHost: string;
   rateLimitPerMinute: number;
   publicCacheTtlSeconds: number;
   seedDemoData: boolean;
@@ -105,13 +112,37 @@ function services(env: Env): ServiceName[] {
   return names as ServiceName[];
 }
 
-function serviceUrls(env: Env): Partial<Record<ServiceName, string>> {
+function serviceUrls(env: Env, prefix: string): Partial<Record<ServiceName, string>> {
   const urls: Partial<Record<ServiceName, string>> = {};
   for (const name of SERVICE_NAMES) {
-    const value = url(env, `SERVICE_URL_${name.toUpperCase()}`, ['http:', 'https:']);
+    const value = url(env, `${prefix}${name.toUpperCase()}`, ['http:', 'https:']);
     if (value) urls[name] = value.replace(/\/$/, '');
   }
   return urls;
+}
+
+/**
+ * Calls between processes carry tokens signed with SERVICE_KEY, so a deployment of several processes
+ * (another service's URL set, a process without the gateway, or a separate internal listener) needs one.
+ */
+function serviceKey(env: Env, distributed: boolean): string | undefined {
+  const key = env.SERVICE_KEY || undefined;
+  if (key !== undefined && key.length < 32)
+    throw new ConfigError('SERVICE_KEY', 'must be at least 32 characters (e.g. `openssl rand -hex 32`)');
+  if (key === undefined && distributed)
+    throw new ConfigError(
+      'SERVICE_KEY',
+      'must be set when services run in several processes (e.g. `openssl rand -hex 32`, the same in each)',
+    );
+  return key;
+}
+
+function internalListener(env: Env) {
+  const raw = env.INTERNAL_PORT;
+  return {
+    internalPort: raw === undefined || raw === '' ? undefined : integer(env, 'INTERNAL_PORT', 0, 0, 65535),
+    internalHost: env.INTERNAL_HOST || '127.0.0.1',
+  };
 }
 
 function boolean(env: Env, name: string, fallback: boolean): boolean {
@@ -150,6 +181,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `must be one of fatal, error, warn, info, debug, trace, silent`);
   }
+  const chosen = services(env);
+  const urls = serviceUrls(env, 'SERVICE_URL_');
+  const listener = internalListener(env);
+  // A process without the gateway serves its internal routes to other processes.
+  const distributed =
+    Object.keys(urls).length > 0 || !chosen.includes('gateway') || listener.internalPort !== undefined;
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: env.HOST ?? '0.0.0.0',
@@ -158,8 +195,11 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     natsUrl: url(env, 'NATS_URL', ['nats:', 'tls:']),
     dataDir: env.DATA_DIR ?? './.data',
-    services: services(env),
-    serviceUrls: serviceUrls(env),
+    services: chosen,
+    serviceUrls: urls,
+    internalUrls: serviceUrls(env, 'SERVICE_INTERNAL_URL_'),
+    serviceKey: serviceKey(env, distributed),
+    ...listener,
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 10_000_000),
     publicCacheTtlSeconds: integer(env, 'PUBLIC_CACHE_TTL_SECONDS', 30, 0, 86_400),
     seedDemoData: boolean(env, 'SEED_DEMO_DATA', true),

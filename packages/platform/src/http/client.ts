@@ -1,17 +1,33 @@
+import type { AuthUser } from '../auth.ts';
 import { AppError, type ErrorKind, statusOfKind } from '../errors.ts';
+import type { ServiceTokens } from '../service-auth.ts';
 
-export interface HttpClientOptions {
-  baseUrl: string;
+/** What every service's typed HTTP client takes besides its base URL. */
+export interface ServiceClientOptions {
   timeoutMs?: number;
+  /** Signs the service token of every call; without it the internal routes answer 401. */
+  tokens?: ServiceTokens;
+}
+
+export interface HttpClientOptions extends ServiceClientOptions {
+  baseUrl: string;
   /** Extra attempts for idempotent calls only; a POST that timed out may have acted. */
   retries?: number;
-  headers?: () => Record<string, string>;
+  /** The service whose internal routes this client calls: the audience of its service tokens. */
+  service?: string;
 }
 
 export interface CallOptions {
   idempotent?: boolean;
   query?: Record<string, string | number | boolean | undefined>;
   headers?: Record<string, string>;
+  /** The user this call acts for, carried in the signed service token (never in the body). */
+  actor?: AuthUser;
+}
+
+/** The transport of a service's internal routes, at `<baseUrl>/internal/<service>`. */
+export function internalClient(baseUrl: string, service: string, options: ServiceClientOptions = {}) {
+  return new ServiceHttpClient({ ...options, baseUrl: `${baseUrl}/internal/${service}`, service });
 }
 
 const kindOfStatus = new Map<number, ErrorKind>(
@@ -52,13 +68,15 @@ export class ServiceHttpClient {
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
+    const { service, tokens } = this.options;
+    const token = service && tokens ? await tokens.issue(service, options.actor) : undefined;
     let response: Response;
     try {
       response = await fetch(url, {
         method,
         headers: {
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...this.options.headers?.(),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
           ...options.headers,
         },
         body: body === undefined ? undefined : JSON.stringify(body),

@@ -11,5 +11,7 @@ declare module 'fastify' {
     /** Public GET responses the gateway may cache, with their TTL in seconds. */
     publicCacheSeconds?: number;
     rateLimit?: boolean;
+    /** Set by mountService on `/internal/<name>` routes: only a service token for that name gets in. */
+    internalOf?: string;
   }
 }

@@ -1,4 +1,4 @@
-import { ServiceHttpClient } from '@emporium/platform';
+import { internalClient, type ServiceClientOptions, type ServiceHttpClient } from '@emporium/platform';
 import type {
   Actor,
   BehaviourEvent,
@@ -12,8 +12,8 @@ import type {
 export class RecommendationsHttpClient implements RecommendationsApi {
   private readonly http: ServiceHttpClient;
 
-  constructor(baseUrl: string, options: { timeoutMs?: number } = {}) {
-    this.http = new ServiceHttpClient({ baseUrl: `${baseUrl}/internal/recommendations`, ...options });
+  constructor(baseUrl: string, options: ServiceClientOptions = {}) {
+    this.http = internalClient(baseUrl.replace(/\/$/, ''), 'recommendations', options);
   }
 
   recommend(request: RecommendationRequest): Promise<RecommendationList> {

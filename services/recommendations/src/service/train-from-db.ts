@@ -1,7 +1,12 @@
 // `npm run recs -- train --from-db`: trains from the service's interaction log outside the server.
 import pino from 'pino';
 import { CatalogHttpClient, createCatalogService, type CatalogApi } from '@emporium/catalog';
-import { loadConfig, openInfrastructure, type Infrastructure } from '@emporium/platform';
+import {
+  loadConfig,
+  openInfrastructure,
+  serviceTokensFromConfig,
+  type Infrastructure,
+} from '@emporium/platform';
 import { ModelSlot } from '../model/recommend.ts';
 import type { ModelKind } from '../model/train.ts';
 import { Catalogue } from './catalogue.ts';
@@ -63,6 +68,6 @@ async function catalogSource(
   config: ReturnType<typeof loadConfig>,
   infra: Infrastructure,
 ): Promise<Pick<CatalogApi, 'listAllProducts'>> {
-  if (url) return new CatalogHttpClient(url);
+  if (url) return new CatalogHttpClient(url, { tokens: serviceTokensFromConfig(config) });
   return (await createCatalogService({ config, infra }, { drawPlaceholders: false })).api;
 }

@@ -1,4 +1,4 @@
-import { ServiceHttpClient } from '@emporium/platform';
+import { internalClient, type ServiceClientOptions, type ServiceHttpClient } from '@emporium/platform';
 import type { SearchApi, SearchRequest } from './pipeline.ts';
 import type { SearchResponse, SuggestResponse } from './schemas.ts';
 
@@ -6,11 +6,8 @@ import type { SearchResponse, SuggestResponse } from './schemas.ts';
 export class SearchHttpClient implements SearchApi {
   private readonly http: ServiceHttpClient;
 
-  constructor(baseUrl: string, options: { timeoutMs?: number } = {}) {
-    this.http = new ServiceHttpClient({
-      baseUrl: `${baseUrl.replace(/\/$/, '')}/internal/search`,
-      ...options,
-    });
+  constructor(baseUrl: string, options: ServiceClientOptions = {}) {
+    this.http = internalClient(baseUrl.replace(/\/$/, ''), 'search', options);
   }
 
   search(request: SearchRequest, userId?: string): Promise<SearchResponse> {

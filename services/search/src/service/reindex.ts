@@ -6,7 +6,12 @@
  */
 import { CatalogHttpClient, createCatalogService, type CatalogApi } from '@emporium/catalog';
 import { createInventoryService, InventoryHttpClient, type InventoryApi } from '@emporium/inventory';
-import { openInfrastructure, type Config, type Infrastructure } from '@emporium/platform';
+import {
+  openInfrastructure,
+  serviceTokensFromConfig,
+  type Config,
+  type Infrastructure,
+} from '@emporium/platform';
 import type { Logger } from 'pino';
 import { SearchIndexer, type RebuildProgress } from './indexer.ts';
 import { defaultEngineOptions, snapshotPath } from './service.ts';
@@ -22,11 +27,12 @@ async function sources(
   infra: Infrastructure,
 ): Promise<{ catalog: CatalogApi; inventory: InventoryApi }> {
   const ctx = { config: { ...config, seedDemoData: false }, infra };
+  const remote = { tokens: serviceTokensFromConfig(config) };
   const inventory = config.serviceUrls.inventory
-    ? new InventoryHttpClient(config.serviceUrls.inventory)
+    ? new InventoryHttpClient(config.serviceUrls.inventory, remote)
     : (await createInventoryService(ctx, { sweepIntervalMs: 0 })).api;
   const catalog = config.serviceUrls.catalog
-    ? new CatalogHttpClient(config.serviceUrls.catalog)
+    ? new CatalogHttpClient(config.serviceUrls.catalog, remote)
     : (await createCatalogService(ctx, { inventory, drawPlaceholders: false })).api;
   return { catalog, inventory };
 }
