@@ -50,7 +50,7 @@ if (mode === 'bare') {
     cache: infra.cache,
     metrics: infra.metrics,
     rateLimitPerMinute: 100_000_000,
-    remoteServices: {},
+    remoteServices: [],
   });
   catalog.api.onChange(async (change) => {
     for (const prefix of stalePathPrefixes(change)) await gateway.invalidate(prefix);

@@ -20,7 +20,7 @@ if (mode === 'bare') {
     cache: new MemoryCache(),
     metrics,
     rateLimitPerMinute: 100_000_000,
-    remoteServices: {},
+    remoteServices: [],
   });
   app.get(
     '/api/v1/products/:id',

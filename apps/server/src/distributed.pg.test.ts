@@ -1,5 +1,6 @@
 /**
- * Distributed mode on the real servers: one process runs users, inventory and catalog; another runs only
+ * Distributed mode on the real servers: one process runs users, inventory, catalog, search and
+ * recommendations; another runs only
  * the gateway and reaches them over HTTP (forwarded public routes, remote JWKS). Runs when DATABASE_URL is
  * set (see vitest.config.ts).
  */
@@ -56,13 +57,22 @@ describe('two processes on PostgreSQL, Redis and NATS', () => {
   beforeAll(async () => {
     const [backendPort, gatewayPort] = [await freePort(), await freePort()];
     backendUrl = `http://127.0.0.1:${backendPort}`;
-    backend = await startProcess({ SERVICES: 'users,inventory,catalog', PORT: String(backendPort) });
+    backend = await startProcess({
+      SERVICES: 'users,inventory,catalog,search,recommendations',
+      PORT: String(backendPort),
+    });
     gateway = await startProcess({
       SERVICES: 'gateway',
       PORT: String(gatewayPort),
       SERVICE_URL_USERS: backendUrl,
       SERVICE_URL_INVENTORY: backendUrl,
       SERVICE_URL_CATALOG: backendUrl,
+      SERVICE_URL_SEARCH: backendUrl,
+      SERVICE_URL_RECOMMENDATIONS: backendUrl,
+      // This test leaves cart, orders and payments out; a gateway must still know where each service is.
+      SERVICE_URL_CART: backendUrl,
+      SERVICE_URL_ORDERS: backendUrl,
+      SERVICE_URL_PAYMENTS: backendUrl,
     });
     gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   }, 90_000);

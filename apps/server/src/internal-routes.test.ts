@@ -13,6 +13,7 @@ import { loadConfig, newId, ServiceTokens } from '@emporium/platform';
 import type * as Platform from '@emporium/platform';
 import { freePort, silentLogger, testUrls, uniqueName } from '@emporium/platform/testing';
 import { fillUrl, type RouteEntry } from './testing/route-table.ts';
+import { serviceRegistry } from './registry.ts';
 import { startServer, type RunningServer } from './server.ts';
 
 const routeTable = vi.hoisted(() => [] as RouteEntry[]);
@@ -119,8 +120,8 @@ let serviceProcess: RunningServer;
 beforeAll(async () => {
   embedded = await start({});
   withInternalPort = await start({ INTERNAL_PORT: '0', SERVICE_KEY });
-  const withoutGateway = loadConfig({}).services.filter((s) => s !== 'gateway');
-  serviceProcess = await start({ SERVICES: withoutGateway.join(','), SERVICE_KEY });
+  const withoutGateway = serviceRegistry.map((s) => s.name).join(',');
+  serviceProcess = await start({ SERVICES: withoutGateway, SERVICE_KEY });
 }, 180_000);
 
 afterAll(async () => {

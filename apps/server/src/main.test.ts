@@ -20,7 +20,11 @@ describe('starting the server with bad configuration', () => {
   it.each([
     [{ DATABASE_URL: 'not-a-url' }, 'DATABASE_URL'],
     [{ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' }, 'DATABASE_URL'],
-    [{ SERVICES: 'catalog,warehouse' }, 'SERVICES'],
+    [{ SERVICES: 'gateway,warehouse' }, 'SERVICES'],
+    [
+      { SERVICES: 'gateway', SERVICE_URL_WAREHOUSE: 'http://127.0.0.1:1', SERVICE_KEY: 'k'.repeat(32) },
+      'SERVICE_URL_WAREHOUSE',
+    ],
     [{ PORT: 'eighty' }, 'PORT'],
     [{ SERVICES: 'catalog' }, 'SERVICE_KEY'],
     [{ SERVICE_KEY: 'too-short' }, 'SERVICE_KEY'],

@@ -1,24 +1,23 @@
 import type { Logger } from 'pino';
 import {
-  ACCESS_TOKEN,
   closeGracefully,
   createAccessTokenVerifier,
   createHttpServer,
+  createMetricsRegistry,
   mountService,
   openInfrastructure,
-  createMetricsRegistry,
   registerAuthHook,
   serviceTokensFromConfig,
   type AccessTokenVerifier,
   type Config,
   type HttpServer,
+  type Infrastructure,
+  type RegisteredService,
   type ServiceTokens,
 } from '@emporium/platform';
-import type { JSONWebKeySet } from 'jose';
 import { registerGateway } from '@emporium/gateway';
-import { stalePathPrefixes, type CatalogChange, type LocalCatalogApi } from '@emporium/catalog';
-import { composeServices, type ComposedServices } from './compose.ts';
-import { paymentSettings, startPaymentSandbox, type RunningSandbox } from '@emporium/payments';
+import { composeServices, planComposition, startSideProcesses, type ComposedServices } from './compose.ts';
+import { serviceRegistry } from './registry.ts';
 
 export interface RunningServer {
   app: HttpServer;
@@ -29,21 +28,24 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-interface KeyPublisher {
-  jwks(): Promise<JSONWebKeySet>;
-}
-
-function tokenVerifier(config: Config, services: ComposedServices): AccessTokenVerifier {
-  const users = services.apis.users as KeyPublisher | undefined;
-  if (users && !services.remote.users) return createAccessTokenVerifier({ jwks: () => users.jwks() });
-  const usersUrl = config.serviceUrls.users;
-  if (usersUrl) return createAccessTokenVerifier({ url: usersUrl + ACCESS_TOKEN.jwksPath });
+/** Access tokens are checked with the keys of the service that publishes them: here, or at its URL. */
+function tokenVerifier(services: ComposedServices): AccessTokenVerifier {
+  const local = services.modules.find((m) => m.accessTokenKeys);
+  if (local?.accessTokenKeys) return createAccessTokenVerifier({ jwks: local.accessTokenKeys.bind(local) });
+  const remote = services.plan.remote.find((r) => r.service.gateway.accessTokenKeysPath);
+  if (remote)
+    return createAccessTokenVerifier({ url: remote.url + remote.service.gateway.accessTokenKeysPath });
   // No users service anywhere: every token is refused, public routes still work.
   return createAccessTokenVerifier({ jwks: async () => ({ keys: [] }) });
 }
 
 /** Builds infrastructure and services, mounts the gateway and routes, starts background work, listens. */
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  registry: RegisteredService[] = serviceRegistry,
+): Promise<RunningServer> {
+  const plan = planComposition(config, registry);
   const infra = await openInfrastructure({
     databaseUrl: config.databaseUrl,
     redisUrl: config.redisUrl,
@@ -51,9 +53,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     dataDir: config.dataDir,
     logger,
   });
-  const sandbox = await startEmbeddedPaymentSandbox(config);
+  const sideProcesses = await startSideProcesses(config, plan);
   const serviceTokens = serviceTokensFromConfig(config);
-  const services = await composeServices(config, infra, serviceTokens);
+  const services = await composeServices(config, infra, plan, serviceTokens);
   const app = createHttpServer({
     name: 'emporium',
     logLevel: config.logLevel,
@@ -66,30 +68,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       ...Object.assign({}, ...services.modules.map((m) => m.readiness ?? {})),
     },
   });
-  const verifier = tokenVerifier(config, services);
+  const verifier = tokenVerifier(services);
   registerAuthHook(app, verifier, serviceTokens);
-  if (config.services.includes('gateway')) {
-    const responseCache = await registerGateway(app, {
-      cache: infra.cache,
-      redis: infra.redis,
-      metrics: infra.metrics,
-      rateLimitPerMinute: config.rateLimitPerMinute,
-      remoteServices: services.remote,
-    });
-    // Catalog changes drop the gateway's cached product and category responses: at once in-process,
-    // through the catalog's events when the catalog runs elsewhere.
-    const dropStale = async (change: CatalogChange) => {
-      for (const prefix of stalePathPrefixes(change)) await responseCache.invalidate(prefix);
-    };
-    const catalog = services.apis.catalog as Partial<LocalCatalogApi> | undefined;
-    if (catalog?.onChange && !services.remote.catalog) catalog.onChange(dropStale);
-    else if (services.remote.catalog)
-      await infra.bus.subscribe('gateway-catalog-cache', ['catalog.product.>'], (e) =>
-        dropStale({ productIds: [e.subject] }),
-      );
-  }
+  if (plan.gateway) await mountGateway(app, config, infra, services);
   const internal = await internalListener(config, verifier, serviceTokens);
-  const internalHost = internal ?? (config.services.includes('gateway') ? undefined : app);
+  const internalHost = internal ?? (plan.gateway ? undefined : app);
   for (const module of services.modules) {
     await mountService(app, module, { publicRoutes: true, internalRoutes: internalHost === app });
     if (internal) await mountService(internal, module, { internalRoutes: true });
@@ -108,9 +91,44 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       if (internal) await closeGracefully(internal, config.shutdownTimeoutMs);
       for (const module of [...services.modules].reverse()) await module.stop?.();
       await infra.close();
-      await sandbox?.stop();
+      for (const side of sideProcesses) await side.stop();
     },
   };
+}
+
+/**
+ * The gateway forwards the public paths of remote services, and drops cached public responses that a
+ * service's change made stale: at once in-process, through the service's events when it runs elsewhere.
+ */
+async function mountGateway(
+  app: HttpServer,
+  config: Config,
+  infra: Infrastructure,
+  services: ComposedServices,
+): Promise<void> {
+  const responseCache = await registerGateway(app, {
+    cache: infra.cache,
+    redis: infra.redis,
+    metrics: infra.metrics,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    remoteServices: services.plan.remote.map(({ service, url }) => ({
+      name: service.name,
+      url,
+      publicPaths: service.publicPaths,
+      rootPaths: service.gateway.accessTokenKeysPath ? [service.gateway.accessTokenKeysPath] : [],
+    })),
+  });
+  const drop = async (prefixes: string[]) => {
+    for (const prefix of prefixes) await responseCache.invalidate(prefix);
+  };
+  for (const module of services.modules) module.onPublicChange?.(drop);
+  for (const { service } of services.plan.remote) {
+    const stale = service.gateway.staleResponses;
+    if (stale)
+      await infra.bus.subscribe(`gateway-${service.name}-cache`, stale.subjects, (event) =>
+        drop(stale.fromEvent(event)),
+      );
+  }
 }
 
 /**
@@ -132,14 +150,4 @@ async function internalListener(
   });
   registerAuthHook(app, verifier, tokens);
   return app;
-}
-
-/** Embedded mode with no PAYMENTS_GATEWAY_URL: the payment sandbox runs as a child process (ADR 0701). */
-async function startEmbeddedPaymentSandbox(config: Config): Promise<RunningSandbox | undefined> {
-  const settings = paymentSettings(config.payments);
-  if (!config.services.includes('payments') || config.databaseUrl || !settings.embeddedSandbox)
-    return undefined;
-  return startPaymentSandbox(settings, `http://127.0.0.1:${config.port}/api/v1/webhooks/payments`, {
-    logLevel: config.logLevel,
-  });
 }

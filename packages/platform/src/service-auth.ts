@@ -83,7 +83,8 @@ export class ServiceTokens {
 
 /** The process's service tokens, or undefined where no SERVICE_KEY is configured (a single process). */
 export function serviceTokensFromConfig(config: Pick<Config, 'serviceKey' | 'services'>) {
-  return config.serviceKey ? new ServiceTokens(config.serviceKey, config.services) : undefined;
+  if (!config.serviceKey) return undefined;
+  return new ServiceTokens(config.serviceKey, config.services === 'all' ? ['all'] : config.services);
 }
 
 function servicesClaim(value: unknown): string[] {

@@ -1,4 +1,11 @@
 // The catalog's public entry: its API and types, the service factory, the HTTP client, event types.
+import { defineService, noSettings, requires } from '@emporium/platform';
+import type {} from '@emporium/inventory';
+import type {} from '@emporium/users';
+import type { CatalogApi } from './types.ts';
+import { stalePathPrefixes } from './catalog.ts';
+import { createCatalogService } from './service.ts';
+import { CatalogHttpClient } from './client.ts';
 export type {
   CatalogApi,
   CatalogEventType,
@@ -13,3 +20,24 @@ export { stalePathPrefixes, type CatalogChange, type ChangeListener } from './ca
 export { createCatalogService, type CatalogDeps, type LocalCatalogApi } from './service.ts';
 export { CatalogHttpClient } from './client.ts';
 export type { BlobStore } from './blob-store.ts';
+
+declare module '@emporium/platform' {
+  interface ServiceApis {
+    catalog: CatalogApi;
+  }
+}
+
+export const catalogService = defineService({
+  name: 'catalog',
+  needs: { inventory: requires('inventory'), users: requires('users') },
+  publicPaths: ['/categories', '/products', '/seller/products', '/images'],
+  settings: noSettings,
+  create: (ctx, deps) => createCatalogService(ctx, deps),
+  client: (url, options) => new CatalogHttpClient(url, options),
+  gateway: {
+    staleResponses: {
+      subjects: ['catalog.product.>'],
+      fromEvent: (event) => stalePathPrefixes({ productIds: [event.subject] }),
+    },
+  },
+});

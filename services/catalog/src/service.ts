@@ -9,7 +9,7 @@ import {
   type Subscription,
 } from '@emporium/platform';
 import { CATALOG_SCHEMA, type CatalogDB } from './schema.ts';
-import { Catalog, type ChangeListener } from './catalog.ts';
+import { Catalog, stalePathPrefixes, type ChangeListener } from './catalog.ts';
 import { CatalogCache } from './cache.ts';
 import { AvailabilityCache } from './availability-cache.ts';
 import { LocalBlobStore, type BlobStore } from './blob-store.ts';
@@ -70,6 +70,7 @@ export async function createCatalogService(
 
   const module: ServiceModule = {
     name: 'catalog',
+    onPublicChange: (drop) => catalog.onChange((change) => drop(stalePathPrefixes(change))),
     async routes(app) {
       registerPublicRoutes(app, catalog, blobs, config.publicCacheTtlSeconds);
       registerSellerRoutes(app, catalog);

@@ -22,7 +22,7 @@ export async function catalogHarness(deps: Partial<CatalogDeps> = {}) {
     cache: infra.cache,
     metrics: infra.metrics,
     rateLimitPerMinute: 1_000_000,
-    remoteServices: {},
+    remoteServices: [],
   });
   built.api.onChange(async (change) => {
     for (const prefix of stalePathPrefixes(change)) await gateway.invalidate(prefix);

@@ -36,7 +36,7 @@ describe('gateway', () => {
       cache,
       metrics,
       rateLimitPerMinute: 5,
-      remoteServices: {},
+      remoteServices: [],
       redis,
     });
     app.get(

@@ -1,22 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
-import type { Cache, ServiceName } from '@emporium/platform';
+import type { Cache } from '@emporium/platform';
 import { registerOpenApi } from './openapi.ts';
 import { registerRateLimit } from './rate-limit.ts';
 import { registerResponseCache, type ResponseCache } from './response-cache.ts';
-import { registerRemoteRoutes } from './routing.ts';
+import { registerRemoteRoutes, type RemoteService } from './routing.ts';
 
 export type { ResponseCache } from './response-cache.ts';
-export { publicPathsOf } from './routing.ts';
+export type { RemoteService } from './routing.ts';
 
 export interface GatewayOptions {
   cache: Cache;
   metrics: Registry;
   rateLimitPerMinute: number;
   redis?: Redis;
-  /** Services that run in other processes, by base URL: their public paths are forwarded. */
-  remoteServices: Partial<Record<ServiceName, string>>;
+  /** Services that run in other processes: their public paths are forwarded. */
+  remoteServices: RemoteService[];
 }
 
 /**

@@ -1,3 +1,7 @@
+import { defineService, noSettings } from '@emporium/platform';
+import type { InventoryApi } from './types.ts';
+import { createInventoryService } from './service.ts';
+import { InventoryHttpClient } from './client.ts';
 export type {
   Actor,
   Availability,
@@ -12,3 +16,18 @@ export type {
 export { STOCK_CHANGED } from './types.ts';
 export { createInventoryService, type InventoryServiceOptions } from './service.ts';
 export { InventoryHttpClient } from './client.ts';
+
+declare module '@emporium/platform' {
+  interface ServiceApis {
+    inventory: InventoryApi;
+  }
+}
+
+export const inventoryService = defineService({
+  name: 'inventory',
+  needs: {},
+  publicPaths: ['/seller/inventory'],
+  settings: noSettings,
+  create: (ctx) => createInventoryService(ctx),
+  client: (url, options) => new InventoryHttpClient(url, options),
+});

@@ -1,3 +1,9 @@
+import { defineService } from '@emporium/platform';
+import type { PaymentsApi } from './types.ts';
+import { createPaymentsService } from './service.ts';
+import { PaymentsHttpClient } from './client.ts';
+import { paymentSettings } from './settings.ts';
+import { startPaymentSandbox } from './embedded-sandbox.ts';
 export type {
   AuthorizeRequest,
   IntentStatus,
@@ -12,3 +18,24 @@ export { createPaymentsService } from './service.ts';
 export { PaymentsHttpClient } from './client.ts';
 export { paymentSettings, DEFAULT_SANDBOX_PORT, type PaymentSettings } from './settings.ts';
 export { startPaymentSandbox, type RunningSandbox } from './embedded-sandbox.ts';
+
+declare module '@emporium/platform' {
+  interface ServiceApis {
+    payments: PaymentsApi;
+  }
+}
+
+export const paymentsService = defineService({
+  name: 'payments',
+  needs: {},
+  publicPaths: ['/webhooks/payments'],
+  settings: (_env, config) => paymentSettings(config.payments),
+  create: (ctx) => createPaymentsService(ctx, ctx.settings),
+  client: (url, options) => new PaymentsHttpClient(url, options),
+  // The one-process store on embedded defaults brings its own card gateway (ADR 0701).
+  embedded: async (settings, config) => {
+    if (config.databaseUrl || !settings.embeddedSandbox) return undefined;
+    const webhookUrl = `http://127.0.0.1:${config.port}/api/v1/webhooks/payments`;
+    return startPaymentSandbox(settings, webhookUrl, { logLevel: config.logLevel });
+  },
+});

@@ -1,4 +1,11 @@
 // Public entry of the recommendations models: training, artifacts, scoring, cold start, evaluation.
+import { defineService, noSettings, requires, uses } from '@emporium/platform';
+import type {} from '@emporium/catalog';
+import type {} from '@emporium/inventory';
+import type {} from '@emporium/cart';
+import type { RecommendationsApi } from './service/types.ts';
+import { createRecommendationsService } from './service/service.ts';
+import { RecommendationsHttpClient } from './service/client.ts';
 export type { Interactions } from './model/interactions.ts';
 export { fromSequences, parseSequences, readSequencesFile, holdOutLast } from './model/interactions.ts';
 export type { RecModel, Component, SessionComponent, Ranker } from './model/model.ts';
@@ -50,3 +57,19 @@ export {
   type RecommendationsOptions,
 } from './service/service.ts';
 export { RecommendationsHttpClient } from './service/client.ts';
+
+declare module '@emporium/platform' {
+  interface ServiceApis {
+    recommendations: RecommendationsApi;
+  }
+}
+
+export const recommendationsService = defineService({
+  name: 'recommendations',
+  // The cart is optional: without it the cart placement learns from add_to_cart events only.
+  needs: { catalog: requires('catalog'), inventory: requires('inventory'), cart: uses('cart') },
+  publicPaths: ['/recommendations', '/events'],
+  settings: noSettings,
+  create: (ctx, deps) => createRecommendationsService(ctx, deps),
+  client: (url, options) => new RecommendationsHttpClient(url, options),
+});

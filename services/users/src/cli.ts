@@ -31,8 +31,8 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   const password = command === 'create-admin' ? await readPassword() : '';
-  // The first admin is made here, not from the environment: ADMIN_* would make it at service start too.
-  const config = { ...loadConfig({ ...process.env, ADMIN_EMAIL: '', ADMIN_PASSWORD: '' }) };
+  // The first admin is made here, from the argument: ADMIN_* are read only by the running store.
+  const config = loadConfig();
   const logger = pino({ level: 'warn' });
   const infra = await openInfrastructure({ ...config, logger });
   try {

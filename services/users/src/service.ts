@@ -23,13 +23,15 @@ export interface UsersServiceOptions {
   throttleNamespace?: string;
   /** Tests may pass cheaper parameters; production uses ARGON2_PARAMS. */
   argon2?: Argon2Params;
+  /** The first admin account (UsersSettings.admin). */
+  admin?: { email: string; password: string };
 }
 
 export async function createUsersService(
   ctx: ServiceContext,
   options: UsersServiceOptions = {},
 ): Promise<{ module: ServiceModule; api: UsersApi; users: Users }> {
-  const { infra, config } = ctx;
+  const { infra } = ctx;
   await infra.db.migrate(SCHEMA, [
     eventTablesMigration,
     ...(await loadMigrations(new URL('../migrations', import.meta.url).pathname)),
@@ -52,9 +54,7 @@ export async function createUsersService(
   });
   const accounts = new Accounts(store, hasher, sessions, () => relay.notify());
   const users = new Users(store, keys, sessions, accounts, new AddressBook(store));
-  if (config.adminEmail && config.adminPassword) {
-    await accounts.ensureAdmin(config.adminEmail, config.adminPassword);
-  }
+  if (options.admin) await accounts.ensureAdmin(options.admin.email, options.admin.password);
 
   const module: ServiceModule = {
     name: 'users',
@@ -67,6 +67,7 @@ export async function createUsersService(
       await relay.stop();
     },
     readiness: { 'users-signing-key': async () => void (await keys.jwks()) },
+    accessTokenKeys: () => users.jwks(),
   };
   return { module, api: users, users };
 }

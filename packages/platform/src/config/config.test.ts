@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, SERVICE_NAMES } from './config.ts';
+import { ConfigError, loadConfig } from './config.ts';
 
 describe('config', () => {
   it('defaults to every service, embedded, on port 3000', () => {
     const config = loadConfig({});
     expect(config.port).toBe(3000);
-    expect(config.services).toEqual([...SERVICE_NAMES]);
+    expect(config.services).toBe('all');
     expect(config.databaseUrl).toBeUndefined();
     expect(config.rateLimitPerMinute).toBe(600);
   });
@@ -15,7 +15,6 @@ describe('config', () => {
     [{ DATABASE_URL: 'mysql://localhost/db' }, 'DATABASE_URL'],
     [{ REDIS_URL: 'http://localhost' }, 'REDIS_URL'],
     [{ PORT: '70000' }, 'PORT'],
-    [{ SERVICES: 'catalog,warehouse' }, 'SERVICES'],
     [{ RATE_LIMIT_PER_MINUTE: 'many' }, 'RATE_LIMIT_PER_MINUTE'],
     [{ SERVICE_URL_CATALOG: 'catalog:3000' }, 'SERVICE_URL_CATALOG'],
     [{ PAYMENTS_GATEWAY_URL: 'ftp://gateway' }, 'PAYMENTS_GATEWAY_URL'],

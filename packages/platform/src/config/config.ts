@@ -2,22 +2,9 @@
  * Configuration is read once from the environment, validated, and passed down. A bad or missing value
  * stops the process with a message naming the variable (ConfigError).
  */
-export const SERVICE_NAMES = [
-  'gateway',
-  'users',
-  'catalog',
-  'search',
-  'cart',
-  'orders',
-  'payments',
-  'inventory',
-  'recommendations',
-  'shipping',
-  'analytics',
-] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
-
 export interface Config {
+  /** The environment this was read from: each service reads its own variables from it (its settings). */
+  env: Env;
   port: number;
   host: string;
   logLevel: string;
@@ -25,10 +12,12 @@ export interface Config {
   redisUrl: string | undefined;
   natsUrl: string | undefined;
   dataDir: string;
-  services: ServiceName[];
-  serviceUrls: Partial<Record<ServiceName, string>>;
+  /** SERVICES: the services of this process, checked against the registry at start; `all` by default. */
+  services: string[] | 'all';
+  /** SERVICE_URL_<NAME>, by lower-case name: where a service of another process is. */
+  serviceUrls: Record<string, string>;
   /** SERVICE_INTERNAL_URL_<NAME>: where that service's internal listener is, when not at its SERVICE_URL. */
-  internalUrls: Partial<Record<ServiceName, string>>;
+  internalUrls: Record<string, string>;
   /** SERVICE_KEY: signs and checks the tokens of calls between processes (required when there are several). */
   serviceKey: string | undefined;
   /** INTERNAL_PORT / INTERNAL_HOST: a separate listener for `/internal/*`, e.g. on a private address. */
@@ -38,9 +27,6 @@ export interface Config {
   publicCacheTtlSeconds: number;
   seedDemoData: boolean;
   shutdownTimeoutMs: number;
-  /** The first admin account, created (or promoted) by the users service at start when both are set. */
-  adminEmail: string | undefined;
-  adminPassword: string | undefined;
   payments: PaymentConfig;
 }
 
@@ -70,7 +56,7 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -97,26 +83,17 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
-function services(env: Env): ServiceName[] {
-  const raw = env.SERVICES;
-  if (raw === undefined || raw.trim() === '' || raw.trim() === 'all') return [...SERVICE_NAMES];
-  const names = raw.split(',').map((s) => s.trim().toLowerCase());
-  for (const name of names) {
-    if (!(SERVICE_NAMES as readonly string[]).includes(name)) {
-      throw new ConfigError(
-        'SERVICES',
-        `names an unknown service "${name}" (known: ${SERVICE_NAMES.join(', ')})`,
-      );
-    }
-  }
-  return names as ServiceName[];
+function services(env: Env): string[] | 'all' {
+  const raw = env.SERVICES?.trim();
+  if (raw === undefined || raw === '' || raw === 'all') return 'all';
+  return raw.split(',').map((s) => s.trim().toLowerCase());
 }
 
-function serviceUrls(env: Env, prefix: string): Partial<Record<ServiceName, string>> {
-  const urls: Partial<Record<ServiceName, string>> = {};
-  for (const name of SERVICE_NAMES) {
-    const value = url(env, `${prefix}${name.toUpperCase()}`, ['http:', 'https:']);
-    if (value) urls[name] = value.replace(/\/$/, '');
+function serviceUrls(env: Env, prefix: string): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const name of Object.keys(env).filter((key) => key.startsWith(prefix))) {
+    const value = url(env, name, ['http:', 'https:']);
+    if (value) urls[name.slice(prefix.length).toLowerCase()] = value.replace(/\/$/, '');
   }
   return urls;
 }
@@ -153,18 +130,6 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
 
-function adminAccount(env: Env): { adminEmail: string | undefined; adminPassword: string | undefined } {
-  const adminEmail = env.ADMIN_EMAIL || undefined;
-  const adminPassword = env.ADMIN_PASSWORD || undefined;
-  if (Boolean(adminEmail) !== Boolean(adminPassword)) {
-    throw new ConfigError(
-      adminEmail ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL',
-      'must be set together with the other',
-    );
-  }
-  return { adminEmail, adminPassword };
-}
-
 function paymentConfig(env: Env): PaymentConfig {
   return {
     gatewayUrl: url(env, 'PAYMENTS_GATEWAY_URL', ['http:', 'https:'])?.replace(/\/$/, ''),
@@ -186,8 +151,11 @@ export function loadConfig(env: Env = process.env): Config {
   const listener = internalListener(env);
   // A process without the gateway serves its internal routes to other processes.
   const distributed =
-    Object.keys(urls).length > 0 || !chosen.includes('gateway') || listener.internalPort !== undefined;
+    Object.keys(urls).length > 0 ||
+    (chosen !== 'all' && !chosen.includes('gateway')) ||
+    listener.internalPort !== undefined;
   return {
+    env,
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: env.HOST ?? '0.0.0.0',
     logLevel,
@@ -204,7 +172,6 @@ export function loadConfig(env: Env = process.env): Config {
     publicCacheTtlSeconds: integer(env, 'PUBLIC_CACHE_TTL_SECONDS', 30, 0, 86_400),
     seedDemoData: boolean(env, 'SEED_DEMO_DATA', true),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
-    ...adminAccount(env),
     payments: paymentConfig(env),
   };
 }

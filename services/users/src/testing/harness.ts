@@ -9,6 +9,7 @@ import {
   uniqueName,
 } from '@emporium/platform/testing';
 import { createUsersService, type UsersServiceOptions } from '../service.ts';
+import { usersSettings } from '../settings.ts';
 
 /**
  * The users service on the test infrastructure (PGlite in memory, or the real PostgreSQL and Redis when
@@ -31,7 +32,7 @@ export async function usersHarness(options: UsersServiceOptions & { env?: Record
   const config = loadConfig({ ...options.env });
   const built = await createUsersService(
     { config, infra },
-    { throttleNamespace: `${uniqueName('throttle')}:`, ...options },
+    { throttleNamespace: `${uniqueName('throttle')}:`, ...usersSettings({ ...options.env }), ...options },
   );
   const verifier = createAccessTokenVerifier({ jwks: () => built.api.jwks() });
   const app = await buildTestApp([built.module], verifier);
