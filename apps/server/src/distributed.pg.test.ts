@@ -127,6 +127,10 @@ describe('two processes on PostgreSQL, Redis and NATS', () => {
     expect(me.status).toBe(200);
     const forged = await api('/me', { token: `${accessToken.slice(0, -4)}AAAA` });
     expect(forged.status).toBe(401);
+    // Clients that verify tokens themselves find the key set at the gateway too.
+    const jwks = await fetch(`${gatewayUrl}/.well-known/jwks.json`);
+    expect(jwks.status).toBe(200);
+    expect(((await jwks.json()) as { keys: unknown[] }).keys.length).toBeGreaterThan(0);
 
     const created = await api('/seller/products', {
       method: 'POST',

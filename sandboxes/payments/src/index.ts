@@ -1,12 +1,5 @@
 export { createPaymentSandbox, DEFAULT_API_KEY } from './server.ts';
 export type { PaymentSandbox, PaymentSandboxOptions } from './server.ts';
-export {
-  computeSignature,
-  signWebhookPayload,
-  verifyWebhookSignature,
-  SIGNATURE_HEADER,
-  DEFAULT_TOLERANCE_SECONDS,
-} from './signature.ts';
-export type { SignatureCheck, SignatureFailure, VerifyOptions } from './signature.ts';
+export { computeSignature, signWebhookPayload, SIGNATURE_HEADER } from './signature.ts';
 export { knownTokens } from './tokens.ts';
 export type * from './types.ts';

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { verifyWebhookSignature } from './signature.ts';
+import { verifyWebhookSignature } from '@emporium/payments';
 import { startSandbox, type RunningSandbox } from './testkit.ts';
 import type { WebhookEvent } from './types.ts';
 

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { verifyWebhookSignature, SIGNATURE_HEADER } from '@emporium/sandbox-payments/signature';
+import { verifyWebhookSignature, SIGNATURE_HEADER } from './signature.ts';
 import { validation, type HttpServer } from '@emporium/platform';
 import type { GatewayAuthorization } from './gateway.ts';
 import type { Payments } from './payments.ts';

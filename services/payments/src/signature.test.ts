@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeSignature, signWebhookPayload, verifyWebhookSignature } from './signature.ts';
+import { computeSignature, signWebhookPayload } from '@emporium/sandbox-payments';
+import { verifyWebhookSignature } from './signature.ts';
 
 const secret = 'whsec_test_secret';
 const body = JSON.stringify({ id: 'evt_1', type: 'payment.captured', data: { amount: 1999 } });
