@@ -7,12 +7,17 @@ import {
   type Infrastructure,
 } from '@emporium/platform';
 import { buildTestApp, silentLogger, testDatabase, testUrls } from '@emporium/platform/testing';
-import { createPaymentSandbox, signWebhookPayload, type PaymentSandbox } from '@emporium/sandbox-payments';
+import {
+  createPaymentSandbox,
+  newSandboxCredentials,
+  signWebhookPayload,
+  type PaymentSandbox,
+} from '@emporium/sandbox-payments';
 import { createPaymentsService } from './service.ts';
 import { paymentSettings } from './settings.ts';
 import type { Payments } from './payments.ts';
 
-const SECRET = 'whsec_test_payments';
+const { apiKey: API_KEY, webhookSecret: SECRET } = newSandboxCredentials();
 
 describe(`payments (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
   let database: Awaited<ReturnType<typeof testDatabase>>;
@@ -24,7 +29,11 @@ describe(`payments (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
 
   beforeAll(async () => {
     database = await testDatabase();
-    sandbox = createPaymentSandbox({ logger: false, latency: { fixedMs: 5, jitterMs: 10 } });
+    sandbox = createPaymentSandbox({
+      logger: false,
+      apiKey: API_KEY,
+      latency: { fixedMs: 5, jitterMs: 10 },
+    });
     gatewayUrl = await sandbox.listen(0);
     const infra: Infrastructure = {
       db: database,
@@ -36,7 +45,7 @@ describe(`payments (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
       close: async () => undefined,
     };
     const settings = {
-      ...paymentSettings({ gatewayUrl, webhookSecret: SECRET }),
+      ...paymentSettings({ gatewayUrl, gatewayApiKey: API_KEY, webhookSecret: SECRET }),
       timeoutMs: 300,
       retries: 2,
     };
@@ -76,7 +85,7 @@ describe(`payments (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
     const results = await Promise.allSettled(Array.from({ length: 20 }, () => payments.authorize(r)));
     expect(results.every((x) => x.status === 'fulfilled')).toBe(true);
     const res = await fetch(`${gatewayUrl}/v1/authorizations?reference=${r.orderId}`, {
-      headers: { authorization: 'Bearer sk_test_emporium' },
+      headers: { authorization: `Bearer ${API_KEY}` },
     });
     expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(1);
   });
@@ -106,7 +115,7 @@ describe(`payments (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
     await payments.store.ensureIntent(r);
     await fetch(`${gatewayUrl}/v1/authorizations`, {
       method: 'POST',
-      headers: { authorization: 'Bearer sk_test_emporium', 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ amount: 1999, currency: 'EUR', token: 'tok_visa', reference: r.orderId }),
     });
     const cancelled = await payments.cancel(r.orderId);
