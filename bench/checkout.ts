@@ -22,6 +22,7 @@ import {
   openDatabase,
   type Infrastructure,
 } from '@emporium/platform';
+import { newSandboxCredentials } from '@emporium/sandbox-payments';
 import { createInventoryService } from '../services/inventory/src/index.ts';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -121,7 +122,7 @@ interface Store {
 
 /** The payment sandbox and a whole server (SERVICES=all, gateway in front), each its own process. */
 async function startStore(profile: boolean): Promise<Store> {
-  const secret = 'whsec_bench_checkout';
+  const { apiKey, webhookSecret } = newSandboxCredentials();
   const port = await freePort();
   const sandboxPort = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -130,7 +131,8 @@ async function startStore(profile: boolean): Promise<Store> {
     ...common,
     PAYMENTS_SANDBOX_PORT: String(sandboxPort),
     PAYMENTS_SANDBOX_WEBHOOK_URL: `${base}/api/v1/webhooks/payments`,
-    PAYMENTS_SANDBOX_WEBHOOK_SECRET: secret,
+    PAYMENTS_SANDBOX_API_KEY: apiKey,
+    PAYMENTS_SANDBOX_WEBHOOK_SECRET: webhookSecret,
   });
   const profiling = profile ? ['--cpu-prof', '--cpu-prof-dir=/tmp/checkout-profile'] : [];
   const server = spawnProcess([...profiling, 'apps/server/src/main.ts'], {
@@ -144,7 +146,8 @@ async function startStore(profile: boolean): Promise<Store> {
     SEED_DEMO_DATA: 'false',
     RATE_LIMIT_PER_MINUTE: '10000000',
     PAYMENTS_GATEWAY_URL: `http://127.0.0.1:${sandboxPort}`,
-    PAYMENTS_WEBHOOK_SECRET: secret,
+    PAYMENTS_GATEWAY_API_KEY: apiKey,
+    PAYMENTS_WEBHOOK_SECRET: webhookSecret,
   });
   await waitFor(`http://127.0.0.1:${sandboxPort}/healthz`);
   await waitFor(`${base}/readyz`);

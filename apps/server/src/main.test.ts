@@ -32,6 +32,15 @@ describe('starting the server with bad configuration', () => {
       { SERVICES: 'catalog', SERVICE_KEY: 'k'.repeat(32), DATA_DIR: '/tmp/emporium-config-test' },
       'SERVICE_URL_USERS',
     ],
+    [
+      {
+        PAYMENTS_GATEWAY_URL: 'https://gateway.example',
+        PAYMENTS_GATEWAY_API_KEY: 'sk_live_0123456789abcdef',
+        PAYMENTS_WEBHOOK_SECRET: 'whsec_emporium_dev',
+      },
+      'PAYMENTS_WEBHOOK_SECRET',
+    ],
+    [{ PAYMENTS_GATEWAY_URL: 'https://gateway.example' }, 'PAYMENTS_GATEWAY_API_KEY'],
   ])('%j stops with one line naming %s and a non-zero exit', async (env, variable) => {
     const { code, stderr } = await run(env);
     expect(code).not.toBe(0);

@@ -1,7 +1,8 @@
 // One process serving inventory, cart, payments and orders on a real PostgreSQL: the flash-sale test and
 // the checkout benchmark start two of these. Prints "READY <url>" when listening.
-//   DATABASE_URL, PAYMENTS_GATEWAY_URL, CHECKOUT_FIXTURE (JSON file of catalog variants),
-//   CHECKOUT_JWKS (JSON key set that verifies access tokens), SERVICE_KEY (signs internal calls), PORT (default 0)
+//   DATABASE_URL, PAYMENTS_GATEWAY_URL, PAYMENTS_GATEWAY_API_KEY, PAYMENTS_WEBHOOK_SECRET (validated as
+//   by the server), CHECKOUT_FIXTURE (JSON file of catalog variants), CHECKOUT_JWKS (JSON key set that
+//   verifies access tokens), SERVICE_KEY (signs internal calls), PORT (default 0)
 import pino from 'pino';
 import type { JSONWebKeySet } from 'jose';
 import {
@@ -10,6 +11,7 @@ import {
   createHttpServer,
   mountService,
   openInfrastructure,
+  loadConfig,
   registerAuthHook,
   ServiceTokens,
 } from '@emporium/platform';
@@ -25,8 +27,11 @@ const infra = await openInfrastructure({
   logger,
   inMemoryDatabase: true,
 });
+const { payments } = loadConfig(env);
 const stack = await buildCheckoutStack(infra, {
-  gatewayUrl: env.PAYMENTS_GATEWAY_URL ?? 'http://127.0.0.1:4010',
+  gatewayUrl: payments.gatewayUrl ?? `http://127.0.0.1:${payments.sandboxPort}`,
+  apiKey: payments.gatewayApiKey,
+  webhookSecret: payments.webhookSecret,
   catalog: new CatalogFixture(env.CHECKOUT_FIXTURE),
   orders: { recoveryIntervalMs: 2_000 },
   gatewayTimeoutMs: 5_000,

@@ -21,6 +21,9 @@ export async function startCheckoutCluster(options: {
   processes: number;
   databaseUrl: string;
   gatewayUrl: string;
+  /** The gateway's per-run key and webhook secret (`newSandboxCredentials()`). */
+  apiKey: string;
+  webhookSecret: string;
   variants: VariantInfo[];
 }): Promise<CheckoutCluster> {
   const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
@@ -39,6 +42,8 @@ export async function startCheckoutCluster(options: {
           ...process.env,
           DATABASE_URL: options.databaseUrl,
           PAYMENTS_GATEWAY_URL: options.gatewayUrl,
+          PAYMENTS_GATEWAY_API_KEY: options.apiKey,
+          PAYMENTS_WEBHOOK_SECRET: options.webhookSecret,
           CHECKOUT_FIXTURE: fixture,
           CHECKOUT_JWKS: JSON.stringify(jwks),
           SERVICE_KEY: serviceKey,

@@ -25,7 +25,9 @@ export class CatalogFixture implements VariantSource {
 
 export interface StackOptions {
   gatewayUrl: string;
-  webhookSecret?: string;
+  /** The gateway's per-run key and webhook secret (`newSandboxCredentials()`). */
+  apiKey: string;
+  webhookSecret: string;
   catalog: VariantSource;
   orders?: OrdersServiceOptions;
   inventory?: InventoryServiceOptions;
@@ -42,7 +44,11 @@ export async function buildCheckoutStack(infra: Infrastructure, options: StackOp
     { sweepIntervalMs: 0 },
   );
   const settings = {
-    ...paymentSettings({ gatewayUrl: options.gatewayUrl, webhookSecret: options.webhookSecret }),
+    ...paymentSettings({
+      gatewayUrl: options.gatewayUrl,
+      gatewayApiKey: options.apiKey,
+      webhookSecret: options.webhookSecret,
+    }),
     timeoutMs: options.gatewayTimeoutMs ?? 1_000,
     ...(options.gatewayRetries === undefined ? {} : { retries: options.gatewayRetries }),
   };

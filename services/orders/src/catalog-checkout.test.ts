@@ -13,7 +13,7 @@ import {
   uniqueName,
 } from '@emporium/platform/testing';
 import { createCatalogService, type CatalogApi } from '@emporium/catalog';
-import { createPaymentSandbox, type PaymentSandbox } from '@emporium/sandbox-payments';
+import { createPaymentSandbox, newSandboxCredentials, type PaymentSandbox } from '@emporium/sandbox-payments';
 import { buildCheckoutStack } from '../scripts/stack.ts';
 
 const address = {
@@ -33,12 +33,14 @@ describe(`checkout with the real catalog (${testUrls.database ? 'PostgreSQL' : '
 
   beforeAll(async () => {
     infra = await testInfrastructure();
-    sandbox = createPaymentSandbox({ logger: false });
+    const credentials = newSandboxCredentials();
+    sandbox = createPaymentSandbox({ logger: false, apiKey: credentials.apiKey });
     const gatewayUrl = await sandbox.listen(0);
     // The cart is built before the catalog (the catalog needs the stack's inventory): it calls through this.
     const late: { catalog?: CatalogApi } = {};
     stack = await buildCheckoutStack(infra, {
       gatewayUrl,
+      ...credentials,
       catalog: { getVariants: (skus) => (late.catalog as CatalogApi).getVariants(skus) },
     });
     const config = {

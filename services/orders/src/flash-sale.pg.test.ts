@@ -4,7 +4,7 @@ import pg from 'pg';
 import { newId } from '@emporium/platform';
 import { uniqueName } from '@emporium/platform/testing';
 import { InventoryHttpClient } from '@emporium/inventory';
-import { createPaymentSandbox, type PaymentSandbox } from '@emporium/sandbox-payments';
+import { createPaymentSandbox, newSandboxCredentials, type PaymentSandbox } from '@emporium/sandbox-payments';
 import { startCheckoutCluster, type CheckoutCluster } from '../scripts/cluster.ts';
 
 const databaseUrl = process.env.DATABASE_URL as string;
@@ -32,12 +32,14 @@ describe('flash sale on PostgreSQL with two processes', () => {
   let db: pg.Pool;
 
   beforeAll(async () => {
-    sandbox = createPaymentSandbox({ logger: false });
+    const credentials = newSandboxCredentials();
+    sandbox = createPaymentSandbox({ logger: false, apiKey: credentials.apiKey });
     const gatewayUrl = await sandbox.listen(0);
     cluster = await startCheckoutCluster({
       processes: 2,
       databaseUrl,
       gatewayUrl,
+      ...credentials,
       variants: [
         {
           sku,

@@ -8,7 +8,7 @@ import {
   testUrls,
   uniqueName,
 } from '@emporium/platform/testing';
-import { createPaymentSandbox, type PaymentSandbox } from '@emporium/sandbox-payments';
+import { createPaymentSandbox, newSandboxCredentials, type PaymentSandbox } from '@emporium/sandbox-payments';
 import { buildCheckoutStack, CatalogFixture } from '../scripts/stack.ts';
 
 const address = {
@@ -21,6 +21,7 @@ const address = {
 
 describe(`checkout (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
   const catalog = new CatalogFixture();
+  const credentials = newSandboxCredentials();
   let infra: Infrastructure;
   let sandbox: PaymentSandbox;
   let gatewayUrl: string;
@@ -30,9 +31,14 @@ describe(`checkout (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
 
   beforeAll(async () => {
     infra = await testInfrastructure();
-    sandbox = createPaymentSandbox({ logger: false, timeoutHangMs: 5_000 });
+    sandbox = createPaymentSandbox({ logger: false, timeoutHangMs: 5_000, apiKey: credentials.apiKey });
     gatewayUrl = await sandbox.listen(0);
-    stack = await buildCheckoutStack(infra, { gatewayUrl, catalog, gatewayTimeoutMs: 300 });
+    stack = await buildCheckoutStack(infra, {
+      gatewayUrl,
+      ...credentials,
+      catalog,
+      gatewayTimeoutMs: 300,
+    });
     tokens = await testTokens();
     app = await buildTestApp(stack.modules, tokens.verifier);
   });
@@ -81,7 +87,7 @@ describe(`checkout (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
   const stock = async (sku: string) => (await stack.inventory.getStock([sku]))[0]!;
   const authorizations = async (orderId: string) => {
     const res = await fetch(`${gatewayUrl}/v1/authorizations?reference=${orderId}`, {
-      headers: { authorization: 'Bearer sk_test_emporium' },
+      headers: { authorization: `Bearer ${credentials.apiKey}` },
     });
     return ((await res.json()) as { items: { status: string; capturedAmount: number }[] }).items;
   };
@@ -244,6 +250,7 @@ describe(`checkout (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
       // The doomed process: it stops for good at the chosen point, holding a lease that will expire.
       const doomed = await buildCheckoutStack(infra, {
         gatewayUrl,
+        ...credentials,
         catalog,
         orders: {
           leaseMs: 300,

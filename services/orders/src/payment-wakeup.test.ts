@@ -10,17 +10,18 @@ import {
 } from '@emporium/platform/testing';
 import {
   createPaymentSandbox,
+  newSandboxCredentials,
   signWebhookPayload,
   SIGNATURE_HEADER,
   type PaymentSandbox,
 } from '@emporium/sandbox-payments';
 import { buildCheckoutStack, CatalogFixture } from '../scripts/stack.ts';
 
-const SECRET = 'whsec_wakeup_test';
 const address = { name: 'Ada', line1: '1 St', city: 'London', postalCode: 'N1', country: 'GB' };
 
 describe(`payment webhooks drive orders (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
   const catalog = new CatalogFixture();
+  const credentials = newSandboxCredentials();
   let infra: Infrastructure;
   let sandbox: PaymentSandbox;
   let stack: Awaited<ReturnType<typeof buildCheckoutStack>>;
@@ -30,12 +31,12 @@ describe(`payment webhooks drive orders (${testUrls.database ? 'PostgreSQL' : 'P
   beforeAll(async () => {
     infra = await testInfrastructure();
     // tok_timeout authorises at once but holds the answer: with no retries the saga parks the order.
-    sandbox = createPaymentSandbox({ logger: false, timeoutHangMs: 3_000 });
+    sandbox = createPaymentSandbox({ logger: false, timeoutHangMs: 3_000, apiKey: credentials.apiKey });
     const gatewayUrl = await sandbox.listen(0);
     stack = await buildCheckoutStack(infra, {
       gatewayUrl,
+      ...credentials,
       catalog,
-      webhookSecret: SECRET,
       gatewayTimeoutMs: 150,
       gatewayRetries: 0,
       // Nothing else would move the order for a minute: no recovery loop, a long retry pause.
@@ -91,7 +92,7 @@ describe(`payment webhooks drive orders (${testUrls.database ? 'PostgreSQL' : 'P
       url: '/api/v1/webhooks/payments',
       headers: {
         'content-type': 'application/json',
-        [SIGNATURE_HEADER]: signWebhookPayload(raw, SECRET, Math.floor(Date.now() / 1000)),
+        [SIGNATURE_HEADER]: signWebhookPayload(raw, credentials.webhookSecret, Math.floor(Date.now() / 1000)),
       },
       payload: raw,
     });

@@ -67,11 +67,21 @@ export class SandboxGateway implements PaymentGateway {
   }
 
   capture(authorizationId: string, key: string) {
-    return this.send<GatewayAuthorization>('POST', `/v1/authorizations/${authorizationId}/capture`, {}, key);
+    return this.send<GatewayAuthorization>(
+      'POST',
+      `/v1/authorizations/${encodeURIComponent(authorizationId)}/capture`,
+      {},
+      key,
+    );
   }
 
   void(authorizationId: string, key: string) {
-    return this.send<GatewayAuthorization>('POST', `/v1/authorizations/${authorizationId}/void`, {}, key);
+    return this.send<GatewayAuthorization>(
+      'POST',
+      `/v1/authorizations/${encodeURIComponent(authorizationId)}/void`,
+      {},
+      key,
+    );
   }
 
   async refund(authorizationId: string, amount: number, key: string): Promise<void> {
@@ -79,7 +89,10 @@ export class SandboxGateway implements PaymentGateway {
   }
 
   get(authorizationId: string) {
-    return this.send<GatewayAuthorization>('GET', `/v1/authorizations/${authorizationId}`);
+    return this.send<GatewayAuthorization>(
+      'GET',
+      `/v1/authorizations/${encodeURIComponent(authorizationId)}`,
+    );
   }
 
   async findByReference(reference: string): Promise<GatewayAuthorization[]> {

@@ -1,3 +1,5 @@
+import { createServer, type AddressInfo } from 'node:net';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   InProcessEventBus,
@@ -6,55 +8,85 @@ import {
   newId,
   type Infrastructure,
 } from '@emporium/platform';
-import { buildTestApp, silentLogger, testDatabase, testUrls } from '@emporium/platform/testing';
-import { createPaymentSandbox, signWebhookPayload, type PaymentSandbox } from '@emporium/sandbox-payments';
+import { buildTestApp, testDatabase, testTokens, testUrls } from '@emporium/platform/testing';
+import {
+  createPaymentSandbox,
+  newSandboxCredentials,
+  signWebhookPayload,
+  type PaymentSandbox,
+} from '@emporium/sandbox-payments';
 import { createPaymentsService } from './service.ts';
 import { paymentSettings } from './settings.ts';
+import type { GatewayAuthorization } from './gateway.ts';
 import type { Payments } from './payments.ts';
 
-const SECRET = 'whsec_test_payments';
+type TestApp = Awaited<ReturnType<typeof buildTestApp>>;
+
+const { apiKey: API_KEY, webhookSecret: SECRET } = newSandboxCredentials();
 
 describe(`payments (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
   let database: Awaited<ReturnType<typeof testDatabase>>;
   let sandbox: PaymentSandbox;
   let gatewayUrl: string;
   let payments: Payments;
-  let app: Awaited<ReturnType<typeof buildTestApp>>;
-  let stopModule: () => Promise<void>;
+  let app: TestApp;
+  const stops: (() => Promise<void>)[] = [];
+  const warnings: string[] = [];
 
-  beforeAll(async () => {
-    database = await testDatabase();
-    sandbox = createPaymentSandbox({ logger: false, latency: { fixedMs: 5, jitterMs: 10 } });
-    gatewayUrl = await sandbox.listen(0);
+  /** A payments service on the suite's database, talking to the gateway at `url`. */
+  async function startService(url: string) {
     const infra: Infrastructure = {
       db: database,
       cache: new MemoryCache(),
       redis: undefined,
       bus: new InProcessEventBus(),
       metrics: createMetricsRegistry(),
-      logger: silentLogger(),
+      logger: pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) }),
       close: async () => undefined,
     };
     const settings = {
-      ...paymentSettings({ gatewayUrl, webhookSecret: SECRET }),
+      ...paymentSettings({ gatewayUrl: url, gatewayApiKey: API_KEY, webhookSecret: SECRET }),
       timeoutMs: 300,
       retries: 2,
     };
     const built = await createPaymentsService({ config: {} as never, infra }, settings);
-    payments = built.api;
     await built.module.start?.();
-    const { testTokens } = await import('@emporium/platform/testing');
-    app = await buildTestApp([built.module], (await testTokens()).verifier);
-    stopModule = async () => {
-      await app.close();
+    const served = await buildTestApp([built.module], (await testTokens()).verifier);
+    stops.push(async () => {
+      await served.close();
       await built.module.stop?.();
-    };
+    });
+    return { payments: built.api, app: served };
+  }
+
+  beforeAll(async () => {
+    database = await testDatabase();
+    sandbox = createPaymentSandbox({
+      logger: false,
+      apiKey: API_KEY,
+      latency: { fixedMs: 5, jitterMs: 10 },
+    });
+    gatewayUrl = await sandbox.listen(0);
+    ({ payments, app } = await startService(gatewayUrl));
   });
   afterAll(async () => {
-    await stopModule();
+    for (const stop of stops) await stop();
     await sandbox.close();
     await database.close();
   });
+
+  /** Calls the sandbox directly, as the gateway's own dashboard or another client would. */
+  async function atGateway(method: string, path: string, body?: unknown): Promise<GatewayAuthorization> {
+    const res = await fetch(`${gatewayUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${API_KEY}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return (await res.json()) as GatewayAuthorization;
+  }
 
   const request = (token: string, amount = 1999) => ({
     orderId: newId(),
@@ -75,10 +107,10 @@ describe(`payments (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
     const r = request('tok_visa');
     const results = await Promise.allSettled(Array.from({ length: 20 }, () => payments.authorize(r)));
     expect(results.every((x) => x.status === 'fulfilled')).toBe(true);
-    const res = await fetch(`${gatewayUrl}/v1/authorizations?reference=${r.orderId}`, {
-      headers: { authorization: 'Bearer sk_test_emporium' },
+    const found = await fetch(`${gatewayUrl}/v1/authorizations?reference=${r.orderId}`, {
+      headers: { authorization: `Bearer ${API_KEY}` },
     });
-    expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(1);
+    expect(((await found.json()) as { items: unknown[] }).items).toHaveLength(1);
   });
 
   it('turns a decline into PaymentDeclined and remembers it', async () => {
@@ -104,18 +136,20 @@ describe(`payments (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
     const r = request('tok_visa');
     // The intent exists and the gateway holds an authorisation, but its answer never reached us.
     await payments.store.ensureIntent(r);
-    await fetch(`${gatewayUrl}/v1/authorizations`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer sk_test_emporium', 'content-type': 'application/json' },
-      body: JSON.stringify({ amount: 1999, currency: 'EUR', token: 'tok_visa', reference: r.orderId }),
+    await atGateway('POST', '/v1/authorizations', {
+      amount: 1999,
+      currency: 'EUR',
+      token: 'tok_visa',
+      reference: r.orderId,
     });
     const cancelled = await payments.cancel(r.orderId);
     expect(cancelled?.status).toBe('voided');
   });
 
   describe('webhook', () => {
-    const post = (body: string, signature: string | undefined) =>
-      app.inject({
+    const now = () => Math.floor(Date.now() / 1000);
+    const post = (body: string, signature: string | undefined, to: TestApp = app) =>
+      to.inject({
         method: 'POST',
         url: '/api/v1/webhooks/payments',
         headers: {
@@ -124,37 +158,40 @@ describe(`payments (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
         },
         payload: body,
       });
+    /** Correctly signed, as by someone who holds the secret: the body says whatever its author wants. */
+    const deliver = (body: string, to: TestApp = app) =>
+      post(body, signWebhookPayload(body, SECRET, now()), to);
+    const warnedAbout = (body: string) => {
+      const { id } = JSON.parse(body) as { id: string };
+      return warnings.some((line) => line.includes('payment webhook not applied') && line.includes(id));
+    };
+    const eventBody = (type: string, authorization: Partial<GatewayAuthorization>) =>
+      JSON.stringify({ id: `evt_${newId()}`, type, created: now(), data: { authorization } });
+    const claim = (status: GatewayAuthorization['status'], id: string | undefined, reference: string) => ({
+      id,
+      status,
+      amount: 1999,
+      currency: 'EUR',
+      reference,
+      capturedAmount: status === 'authorized' ? 0 : 1999,
+      refundedAmount: status === 'refunded' ? 1999 : 0,
+    });
 
+    /** An authorised payment captured at the gateway, and the gateway's genuine event about it. */
     async function capturedEventFor() {
       const r = request('tok_visa');
       const intent = await payments.authorize(r);
-      const event = {
-        id: `evt_${newId()}`,
-        type: 'payment.captured',
-        created: Math.floor(Date.now() / 1000),
-        data: {
-          authorization: {
-            id: intent.authorizationId,
-            status: 'captured',
-            amount: 1999,
-            currency: 'EUR',
-            reference: r.orderId,
-            capturedAmount: 1999,
-            refundedAmount: 0,
-          },
-        },
-      };
-      return { orderId: r.orderId, body: JSON.stringify(event) };
+      const captured = await atGateway('POST', `/v1/authorizations/${intent.authorizationId}/capture`, {});
+      return { orderId: r.orderId, body: eventBody('payment.captured', captured) };
     }
-    const now = () => Math.floor(Date.now() / 1000);
 
-    it('applies a signed event once and refuses its replay', async () => {
+    it('applies a genuine signed event once and refuses its replay', async () => {
       const { orderId, body } = await capturedEventFor();
-      const first = await post(body, signWebhookPayload(body, SECRET, now()));
+      const first = await deliver(body);
       expect(first.statusCode).toBe(200);
       expect(first.json()).toEqual({ received: true, duplicate: false });
-      expect((await payments.getIntent(orderId))?.status).toBe('captured');
-      const replay = await post(body, signWebhookPayload(body, SECRET, now()));
+      expect(await payments.getIntent(orderId)).toMatchObject({ status: 'captured', capturedAmount: 1999 });
+      const replay = await deliver(body);
       expect(replay.json()).toEqual({ received: true, duplicate: true });
     });
 
@@ -167,5 +204,108 @@ describe(`payments (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
       for (const answer of [forged, stale, tampered, unsigned]) expect(answer.statusCode).toBe(400);
       expect((await payments.getIntent(orderId))?.status).toBe('authorized');
     });
+
+    it('does not mark a payment captured on a signed event when the gateway captured nothing', async () => {
+      const r = request('tok_visa');
+      const intent = await payments.authorize(r);
+      const answer = await deliver(
+        eventBody('payment.captured', claim('captured', intent.authorizationId, r.orderId)),
+      );
+      expect(answer.json()).toEqual({ received: true, duplicate: false });
+      expect(await payments.getIntent(r.orderId)).toEqual(intent);
+      expect(await atGateway('GET', `/v1/authorizations/${intent.authorizationId}`)).toMatchObject({
+        status: 'authorized',
+        capturedAmount: 0,
+      });
+      expect(await payments.capture(r.orderId)).toMatchObject({ status: 'captured', capturedAmount: 1999 });
+    });
+
+    it("leaves order A alone on an event naming order B's authorisation, and A still refunds", async () => {
+      const a = request('tok_visa');
+      await payments.authorize(a);
+      const paidA = await payments.capture(a.orderId);
+      const b = request('tok_visa');
+      await payments.authorize(b);
+      const paidB = await payments.capture(b.orderId);
+      // At the gateway the authorisation is B's: reading it back applies B's true state to B alone.
+      const answer = await deliver(
+        eventBody('payment.refunded', claim('refunded', paidB.authorizationId, a.orderId)),
+      );
+      expect(answer.statusCode).toBe(200);
+      expect(await payments.getIntent(a.orderId)).toEqual(paidA);
+      expect(await payments.getIntent(b.orderId)).toEqual(paidB);
+      expect(await payments.refund(a.orderId)).toMatchObject({
+        status: 'refunded',
+        authorizationId: paidA.authorizationId,
+        refundedAmount: 1999,
+      });
+      expect(await atGateway('GET', `/v1/authorizations/${paidA.authorizationId}`)).toMatchObject({
+        status: 'refunded',
+        refundedAmount: 1999,
+      });
+    });
+
+    it('ignores an event naming an authorisation the gateway does not know', async () => {
+      const r = request('tok_visa');
+      const intent = await payments.authorize(r);
+      const body = eventBody('payment.captured', claim('captured', 'auth_forged', r.orderId));
+      expect((await deliver(body)).json()).toEqual({ received: true, duplicate: false });
+      expect(await payments.getIntent(r.orderId)).toEqual(intent);
+      expect(warnedAbout(body)).toBe(true);
+    });
+
+    it.each([
+      ['amount', { amount: 1, currency: 'EUR' }],
+      ['currency', { amount: 1999, currency: 'USD' }],
+    ])('does not apply a gateway authorisation whose %s differs from the intent', async (_, money) => {
+      const r = request('tok_visa');
+      const { intent } = await payments.store.ensureIntent(r);
+      const other = await atGateway('POST', '/v1/authorizations', {
+        ...money,
+        token: 'tok_visa',
+        reference: r.orderId,
+      });
+      const body = eventBody('payment.authorized', claim('authorized', other.id, r.orderId));
+      expect((await deliver(body)).json()).toEqual({ received: true, duplicate: false });
+      expect(await payments.getIntent(r.orderId)).toEqual(intent);
+      expect(warnedAbout(body)).toBe(true);
+    });
+
+    it('does not replace the authorisation a payment holds with another one of its reference', async () => {
+      const r = request('tok_visa');
+      const intent = await payments.authorize(r);
+      const other = await atGateway('POST', '/v1/authorizations', {
+        amount: 1999,
+        currency: 'EUR',
+        token: 'tok_visa',
+        reference: r.orderId,
+      });
+      await atGateway('POST', `/v1/authorizations/${other.id}/capture`, {});
+      const body = eventBody('payment.captured', claim('captured', other.id, r.orderId));
+      expect((await deliver(body)).json()).toEqual({ received: true, duplicate: false });
+      expect(await payments.getIntent(r.orderId)).toEqual(intent);
+      expect(warnedAbout(body)).toBe(true);
+    });
+
+    it('answers 503 and keeps the event unaccepted while the gateway cannot be reached', async () => {
+      const { orderId, body } = await capturedEventFor();
+      const cutOff = await startService(await closedPortUrl());
+      const failed = await deliver(body, cutOff.app);
+      expect(failed.statusCode).toBe(503);
+      expect((await payments.getIntent(orderId))?.status).toBe('authorized');
+      // The gateway's retry of the same event, once it is reachable again, is applied.
+      const retried = await deliver(body);
+      expect(retried.json()).toEqual({ received: true, duplicate: false });
+      expect((await payments.getIntent(orderId))?.status).toBe('captured');
+    });
   });
 });
+
+/** A local URL where nothing listens: connections are refused. */
+async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
+}

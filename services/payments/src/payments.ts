@@ -10,6 +10,25 @@ const declined = (intent: PaymentIntent) =>
     orderId: intent.orderId,
   });
 
+/** What a signed webhook names; nothing else in its body is believed (ADR 0707). */
+export interface WebhookSignal {
+  eventId: string;
+  type: string;
+  authorizationId: string;
+}
+
+/** Why the gateway's authorisation is not this intent's to apply, or undefined when it is. */
+function mismatch(intent: PaymentIntent, auth: GatewayAuthorization): string | undefined {
+  // The gateway stores currencies upper case; an intent's may have been given in either case.
+  const sameMoney =
+    auth.amount === intent.amount.amount &&
+    auth.currency.toUpperCase() === intent.amount.currency.toUpperCase();
+  if (!sameMoney) return 'its amount or currency differs from the payment';
+  if (intent.authorizationId !== undefined && intent.authorizationId !== auth.id)
+    return 'the payment holds another authorisation';
+  return undefined;
+}
+
 /** What a gateway authorization state means for our intent, and from which states it may move there. */
 export function changeFor(auth: GatewayAuthorization): { from: IntentStatus[]; change: IntentChange } {
   const base = { authorization_id: auth.id };
@@ -119,6 +138,42 @@ export class Payments implements PaymentsApi {
     return this.apply(intent, auth, { operation: 'refund', key });
   }
 
+  /**
+   * A signed webhook only says that an authorisation changed. What changed is read from the gateway and
+   * applied to the payment of the gateway's own reference when it fits. The read comes before the event
+   * is accepted: if the gateway cannot be reached (Unavailable, 503) the gateway's retry is processed.
+   */
+  async receiveWebhook(signal: WebhookSignal): Promise<{ duplicate: boolean }> {
+    const auth = await this.gatewayStateOf(signal.authorizationId);
+    if (!(await this.store.acceptWebhook(signal.eventId, signal.type, signal.authorizationId)))
+      return { duplicate: true };
+    if (auth) await this.reconcile(signal, auth);
+    else this.ignoreWebhook(signal, 'the gateway does not know its authorisation');
+    return { duplicate: false };
+  }
+
+  private async gatewayStateOf(authorizationId: string): Promise<GatewayAuthorization | undefined> {
+    try {
+      return await this.gateway.get(authorizationId);
+    } catch (error) {
+      if (error instanceof AppError && error.kind === 'NotFound') return undefined;
+      throw error;
+    }
+  }
+
+  private async reconcile(signal: WebhookSignal, auth: GatewayAuthorization): Promise<void> {
+    const intent = await this.store.byOrder(auth.reference);
+    if (!intent) return this.ignoreWebhook(signal, 'no payment has its reference', auth);
+    const reason = mismatch(intent, auth);
+    if (reason) return this.ignoreWebhook(signal, reason, auth);
+    await this.apply(intent, auth);
+  }
+
+  /** Acknowledged all the same: a retry would be ignored again. Logged, as it may be an attack. */
+  private ignoreWebhook(signal: WebhookSignal, reason: string, auth?: GatewayAuthorization): void {
+    this.logger.warn({ ...signal, orderId: auth?.reference, reason }, 'payment webhook not applied');
+  }
+
   /** An authorise whose answer was lost may have succeeded: find it by reference and void it. */
   private async voidLostAuthorizations(intent: PaymentIntent): Promise<PaymentIntent | undefined> {
     const found = await this.gateway.findByReference(intent.orderId);
@@ -143,7 +198,7 @@ export class Payments implements PaymentsApi {
    * Applies a gateway answer to the intent, forward only; returns the intent as it now stands. `attempt`
    * is the successful call that brought the answer (absent for a webhook), recorded with the change.
    */
-  async apply(
+  private async apply(
     intent: PaymentIntent,
     auth: GatewayAuthorization,
     attempt?: { operation: string; key: string },

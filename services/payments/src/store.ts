@@ -101,18 +101,11 @@ export class PaymentsStore {
     return row ? toIntent(row) : undefined;
   }
 
-  async byAuthorization(authorizationId: string, reference: string): Promise<PaymentIntent | undefined> {
-    const row = await this.db
-      .selectFrom('intents')
-      .selectAll()
-      .where((eb) => eb.or([eb('authorization_id', '=', authorizationId), eb('order_id', '=', reference)]))
-      .executeTakeFirst();
-    return row ? toIntent(row) : undefined;
-  }
-
   /**
-   * Moves the intent only from one of `from`, so a late or replayed answer never moves it backwards. The
-   * gateway call that brought the answer is recorded in the same transaction (one commit, not two).
+   * Moves the intent only from one of `from`, so a late or replayed answer never moves it backwards, and
+   * only while it holds no authorisation or the one the change is about: an intent's authorisation, once
+   * set, is never replaced. The gateway call that brought the answer is recorded in the same transaction
+   * (one commit, not two).
    */
   async transition(
     intentId: string,
@@ -137,6 +130,14 @@ export class PaymentsStore {
         .set({ ...change, updated_at: sql`now()` })
         .where('id', '=', intentId)
         .where('status', 'in', from)
+        .$if(change.authorization_id !== undefined, (q) =>
+          q.where((eb) =>
+            eb.or([
+              eb('authorization_id', 'is', null),
+              eb('authorization_id', '=', change.authorization_id!),
+            ]),
+          ),
+        )
         .returningAll()
         .executeTakeFirst();
       if (!row) return undefined;

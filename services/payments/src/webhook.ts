@@ -1,13 +1,12 @@
 import { Type } from 'typebox';
 import { verifyWebhookSignature, SIGNATURE_HEADER } from './signature.ts';
 import { validation, type HttpServer } from '@emporium/platform';
-import type { GatewayAuthorization } from './gateway.ts';
-import type { Payments } from './payments.ts';
+import type { Payments, WebhookSignal } from './payments.ts';
 
 interface WebhookBody {
   id?: unknown;
   type?: unknown;
-  data?: { authorization?: GatewayAuthorization };
+  data?: { authorization?: { id?: unknown } };
 }
 
 export interface WebhookOptions {
@@ -15,10 +14,15 @@ export interface WebhookOptions {
   toleranceSeconds: number;
 }
 
+// Gateway ids are word characters; anything else could steer the read-back request to another path.
+const AUTHORIZATION_ID = /^[A-Za-z0-9_-]{1,200}$/;
+
 /**
  * POST /webhooks/payments. The HMAC covers the raw bytes, so this route (alone, in its own scope) keeps
- * the body as a string until the signature is checked. A replay of an accepted event id is acknowledged
- * and ignored: the gateway stops retrying and nothing is applied twice (ADR 0701).
+ * the body as a string until the signature is checked. A signed event is only a signal: of its body just
+ * the event id, type and authorisation id are used, and the authorisation is read back from the gateway
+ * (ADR 0707). A replay of an accepted event id is acknowledged and ignored: the gateway stops retrying and
+ * nothing is applied twice (ADR 0701). An unreachable gateway answers 503, so the gateway retries.
  */
 export function webhookRoutes(payments: Payments, options: WebhookOptions) {
   return async (app: HttpServer) => {
@@ -41,30 +45,35 @@ export function webhookRoutes(payments: Payments, options: WebhookOptions) {
       async (request) => {
         const raw = typeof request.body === 'string' ? request.body : '';
         const header = request.headers[SIGNATURE_HEADER];
-        const check = verifyWebhookSignature(
-          raw,
-          typeof header === 'string' ? header : undefined,
-          options.secret,
-          {
-            toleranceSeconds: options.toleranceSeconds,
-          },
-        );
-        if (!check.ok)
-          throw validation(`webhook signature refused: ${check.reason}`, [
-            { field: SIGNATURE_HEADER, message: check.reason },
-          ]);
-        const event = parse(raw);
-        const auth = event.data?.authorization;
-        if (typeof event.id !== 'string' || typeof event.type !== 'string' || !auth?.id)
-          throw validation('webhook body is not a payment event');
-        const fresh = await payments.store.acceptWebhook(event.id, event.type, auth.id);
-        if (!fresh) return { received: true, duplicate: true };
-        const intent = await payments.store.byAuthorization(auth.id, auth.reference);
-        if (intent) await payments.apply(intent, auth);
-        return { received: true, duplicate: false };
+        checkSignature(raw, typeof header === 'string' ? header : undefined, options);
+        const { duplicate } = await payments.receiveWebhook(signalOf(raw));
+        return { received: true, duplicate };
       },
     );
   };
+}
+
+function checkSignature(raw: string, header: string | undefined, options: WebhookOptions): void {
+  const check = verifyWebhookSignature(raw, header, options.secret, {
+    toleranceSeconds: options.toleranceSeconds,
+  });
+  if (!check.ok)
+    throw validation(`webhook signature refused: ${check.reason}`, [
+      { field: SIGNATURE_HEADER, message: check.reason },
+    ]);
+}
+
+function signalOf(raw: string): WebhookSignal {
+  const event = parse(raw);
+  const authorizationId = event.data?.authorization?.id;
+  if (
+    typeof event.id !== 'string' ||
+    typeof event.type !== 'string' ||
+    typeof authorizationId !== 'string' ||
+    !AUTHORIZATION_ID.test(authorizationId)
+  )
+    throw validation('webhook body is not a payment event');
+  return { eventId: event.id, type: event.type, authorizationId };
 }
 
 function parse(raw: string): WebhookBody {
