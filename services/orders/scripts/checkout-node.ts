@@ -11,10 +11,10 @@ import {
   createHttpServer,
   mountService,
   openInfrastructure,
-  loadConfig,
   registerAuthHook,
   ServiceTokens,
 } from '@emporium/platform';
+import { paymentConfigFromEnv } from '@emporium/payments';
 import { buildCheckoutStack, CatalogFixture } from './stack.ts';
 
 const env = process.env;
@@ -27,7 +27,7 @@ const infra = await openInfrastructure({
   logger,
   inMemoryDatabase: true,
 });
-const { payments } = loadConfig(env);
+const payments = paymentConfigFromEnv(env);
 const stack = await buildCheckoutStack(infra, {
   gatewayUrl: payments.gatewayUrl ?? `http://127.0.0.1:${payments.sandboxPort}`,
   apiKey: payments.gatewayApiKey,

@@ -2,7 +2,7 @@ import { defineService } from '@emporium/platform';
 import type { PaymentsApi } from './types.ts';
 import { createPaymentsService } from './service.ts';
 import { PaymentsHttpClient } from './client.ts';
-import { paymentSettings } from './settings.ts';
+import { paymentConfigFromEnv, paymentSettings } from './settings.ts';
 import { startPaymentSandbox } from './embedded-sandbox.ts';
 export type {
   AuthorizeRequest,
@@ -17,7 +17,13 @@ export { verifyWebhookSignature, SIGNATURE_HEADER, type SignatureCheck } from '.
 export type { PaymentGateway, GatewayAuthorization } from './gateway.ts';
 export { createPaymentsService } from './service.ts';
 export { PaymentsHttpClient } from './client.ts';
-export { paymentSettings, DEFAULT_SANDBOX_PORT, type PaymentSettings } from './settings.ts';
+export {
+  paymentConfigFromEnv,
+  paymentSettings,
+  DEFAULT_SANDBOX_PORT,
+  type PaymentConfig,
+  type PaymentSettings,
+} from './settings.ts';
 export { startPaymentSandbox, type RunningSandbox } from './embedded-sandbox.ts';
 
 declare module '@emporium/platform' {
@@ -30,7 +36,7 @@ export const paymentsService = defineService({
   name: 'payments',
   needs: {},
   publicPaths: ['/webhooks/payments'],
-  settings: (_env, config) => paymentSettings(config.payments),
+  settings: (env) => paymentSettings(paymentConfigFromEnv(env)),
   create: (ctx) => createPaymentsService(ctx, ctx.settings),
   client: (url, options) => new PaymentsHttpClient(url, options),
   // The one-process store on embedded defaults brings its own card gateway (ADR 0701).
