@@ -1,7 +1,6 @@
-export interface Money {
-  amount: number;
-  currency: string;
-}
+import type { Money } from '@emporium/platform';
+
+export type { Money };
 
 /** The subset of the catalog contract (CatalogApi.getVariants) the cart needs. */
 export interface VariantInfo {

@@ -1,8 +1,7 @@
-/** Money in integer minor units with its ISO 4217 currency code. */
-export interface Money {
-  amount: number;
-  currency: string;
-}
+import { Type, type Static } from 'typebox';
+import { defineEvent, MoneySchema, type Money } from '@emporium/platform';
+
+export type { Money };
 
 export type ProductStatus = 'draft' | 'active' | 'archived';
 
@@ -32,23 +31,27 @@ export interface ProductSummary {
   skus: string[];
 }
 
+export const ProductDocumentSchema = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  description: Type.String(),
+  brand: Type.Union([Type.String(), Type.Null()]),
+  categoryPath: Type.Array(Type.String()),
+  attributes: Type.Record(Type.String(), Type.String()),
+  price: MoneySchema,
+  rating: Type.Number(),
+  ratingCount: Type.Integer(),
+  sellerId: Type.String(),
+  status: Type.Union([Type.Literal('draft'), Type.Literal('active'), Type.Literal('archived')]),
+  createdAt: Type.String(),
+  image: Type.Optional(Type.String()),
+  skus: Type.Array(Type.String()),
+});
 /** What search indexes, and the data of every catalog.product.* event. */
-export interface ProductDocument {
-  id: string;
-  title: string;
-  description: string;
-  brand: string | null;
-  categoryPath: string[];
-  attributes: Record<string, string>;
-  price: Money;
-  rating: number;
-  ratingCount: number;
-  sellerId: string;
-  status: ProductStatus;
-  createdAt: string;
-  image?: string;
-  skus: string[];
-}
+export type ProductDocument = Static<typeof ProductDocumentSchema>;
+
+/** `catalog.product.created`, `.updated` and `.archived`: the product as it now stands. */
+export const ProductChanged = defineEvent('catalog.product.*', ProductDocumentSchema);
 
 export interface CatalogApi {
   getVariants(skus: string[]): Promise<VariantSummary[]>;

@@ -1,3 +1,5 @@
+import { Type, type Static } from 'typebox';
+import { defineEvent } from '@emporium/platform';
 import type { Role } from '@emporium/platform';
 
 export interface StockLevel {
@@ -60,12 +62,16 @@ export interface InventoryApi {
   restock(reservationId: string, reason: string): Promise<void>;
 }
 
-export const STOCK_CHANGED = 'inventory.stock.changed';
-
-export interface StockChangedEvent {
-  sku: string;
-  available: number;
-  inStock: boolean;
-  onHand: number;
-  reserved: number;
-}
+/** Published with every change of a SKU's stock (on hand or reserved). */
+export const StockChanged = defineEvent(
+  'inventory.stock.changed',
+  Type.Object({
+    sku: Type.String(),
+    available: Type.Integer(),
+    inStock: Type.Boolean(),
+    onHand: Type.Integer(),
+    reserved: Type.Integer(),
+  }),
+);
+export type StockChangedEvent = Static<typeof StockChanged.schema>;
+export const STOCK_CHANGED = StockChanged.type;

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { createEvent, isAppError, newId, type DomainEvent, type OutboxRelay } from '@emporium/platform';
+import { isAppError, newId, type DomainEvent, type OutboxRelay } from '@emporium/platform';
 import type { OrdersDeps, SagaHook } from './deps.ts';
 import type { Change, Failure, LineRow, OrderRow, OrdersStore } from './store.ts';
-import { ORDER_PAID, type OrderPaidEvent, type SagaStep } from './types.ts';
+import { OrderPaid, type OrderPaidEvent, type SagaStep } from './types.ts';
 
 type Outcome = {
   change: Change;
@@ -210,6 +210,6 @@ export class CheckoutSaga {
           : JSON.stringify(row.shipping_address),
       ),
     };
-    return { change: { step: 'done' }, events: [createEvent(ORDER_PAID, row.id, data)], fulfilments };
+    return { change: { step: 'done' }, events: [OrderPaid.create(row.id, data)], fulfilments };
   }
 }

@@ -1,7 +1,7 @@
 import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import { createEvent, writeEvents, type DomainEvent, type OutboxTables } from '@emporium/platform';
-import { ORDER_STATUS_CHANGED, type Address, type Order, type OrderStatus, type SagaStep } from './types.ts';
+import { writeEvents, type DomainEvent, type OutboxTables } from '@emporium/platform';
+import { OrderStatusChanged, type Address, type Order, type OrderStatus, type SagaStep } from './types.ts';
 
 export interface OrdersDB extends OutboxTables {
   orders: {
@@ -196,7 +196,7 @@ export class OrdersStore {
           .values({ order_id: id, status: change.status, note: change.note ?? null })
           .execute();
         all.push(
-          createEvent(ORDER_STATUS_CHANGED, id, {
+          OrderStatusChanged.create(id, {
             orderId: id,
             customerId: row.customer_id,
             status: change.status,

@@ -1,7 +1,13 @@
-export interface Money {
-  amount: number;
-  currency: string;
-}
+import { Type, type Static } from 'typebox';
+import {
+  defineEvent,
+  MoneySchema,
+  PostalAddressSchema,
+  type Money,
+  type PostalAddress,
+} from '@emporium/platform';
+
+export type { Money };
 
 export type OrderStatus =
   | 'pending_payment'
@@ -26,15 +32,7 @@ export type SagaStep =
   | 'restock'
   | 'done';
 
-export interface Address {
-  name: string;
-  line1: string;
-  line2?: string;
-  city: string;
-  region?: string;
-  postalCode: string;
-  country: string;
-}
+export type Address = PostalAddress;
 
 export interface OrderLine {
   sku: string;
@@ -69,12 +67,28 @@ export interface OrdersApi {
   getOrder(id: string): Promise<Order | undefined>;
 }
 
-export const ORDER_PAID = 'orders.order.paid';
-export const ORDER_STATUS_CHANGED = 'orders.order.status_changed';
-export interface OrderPaidEvent {
-  orderId: string;
-  customerId: string;
-  total: Money;
-  fulfilments: { id: string; sellerId: string; lines: { sku: string; quantity: number }[] }[];
-  shippingAddress: Address;
-}
+/** A checkout completed: the card is captured and the stock committed; one fulfilment per seller. */
+export const OrderPaid = defineEvent(
+  'orders.order.paid',
+  Type.Object({
+    orderId: Type.String(),
+    customerId: Type.String(),
+    total: MoneySchema,
+    fulfilments: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        sellerId: Type.String(),
+        lines: Type.Array(Type.Object({ sku: Type.String(), quantity: Type.Integer() })),
+      }),
+    ),
+    shippingAddress: PostalAddressSchema,
+  }),
+);
+export type OrderPaidEvent = Static<typeof OrderPaid.schema>;
+export const ORDER_PAID = OrderPaid.type;
+
+export const OrderStatusChanged = defineEvent(
+  'orders.order.status_changed',
+  Type.Object({ orderId: Type.String(), customerId: Type.String(), status: Type.String() }),
+);
+export const ORDER_STATUS_CHANGED = OrderStatusChanged.type;

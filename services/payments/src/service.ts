@@ -12,18 +12,9 @@ import { Payments } from './payments.ts';
 import type { PaymentSettings } from './settings.ts';
 import { PaymentsStore, type PaymentsDB } from './store.ts';
 import { webhookRoutes } from './webhook.ts';
+import { PaymentIntentSchema } from './types.ts';
 
-const Intent = Type.Object({
-  id: Type.String(),
-  orderId: Type.String(),
-  customerId: Type.String(),
-  amount: Type.Object({ amount: Type.Integer(), currency: Type.String() }),
-  status: Type.String(),
-  declineCode: Type.Optional(Type.String()),
-  authorizationId: Type.Optional(Type.String()),
-  capturedAmount: Type.Integer(),
-  refundedAmount: Type.Integer(),
-});
+const Intent = PaymentIntentSchema;
 const OrderParams = Type.Object({ orderId: Type.String({ minLength: 1, maxLength: 100 }) });
 
 function internalRoutes(payments: Payments) {

@@ -1,6 +1,6 @@
 import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
-import { createEvent, newId, writeEvents, type OutboxTables } from '@emporium/platform';
-import { PAYMENT_UPDATED, type AuthorizeRequest, type IntentStatus, type PaymentIntent } from './types.ts';
+import { newId, writeEvents, type OutboxTables } from '@emporium/platform';
+import { PaymentUpdated, type AuthorizeRequest, type IntentStatus, type PaymentIntent } from './types.ts';
 
 export interface PaymentsDB extends OutboxTables {
   intents: {
@@ -142,7 +142,7 @@ export class PaymentsStore {
         .executeTakeFirst();
       if (!row) return undefined;
       const intent = toIntent(row);
-      await writeEvents(trx, [createEvent(PAYMENT_UPDATED, intent.orderId, intent)]);
+      await writeEvents(trx, [PaymentUpdated.create(intent.orderId, intent)]);
       return intent;
     });
   }

@@ -1,23 +1,32 @@
-export interface Money {
-  /** Integer minor units. */
-  amount: number;
-  currency: string;
-}
+import { Type, type Static } from 'typebox';
+import { defineEvent, MoneySchema, type Money } from '@emporium/platform';
 
-export type IntentStatus =
-  'pending' | 'authorized' | 'declined' | 'captured' | 'voided' | 'refunded' | 'failed';
+export type { Money };
 
-export interface PaymentIntent {
-  id: string;
-  orderId: string;
-  customerId: string;
-  amount: Money;
-  status: IntentStatus;
-  declineCode?: string;
-  authorizationId?: string;
-  capturedAmount: number;
-  refundedAmount: number;
-}
+const IntentStatusSchema = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('authorized'),
+  Type.Literal('declined'),
+  Type.Literal('captured'),
+  Type.Literal('voided'),
+  Type.Literal('refunded'),
+  Type.Literal('failed'),
+]);
+export type IntentStatus = Static<typeof IntentStatusSchema>;
+
+/** The payment of one order: the internal routes answer it, the `payments.intent.updated` event carries it. */
+export const PaymentIntentSchema = Type.Object({
+  id: Type.String(),
+  orderId: Type.String(),
+  customerId: Type.String(),
+  amount: MoneySchema,
+  status: IntentStatusSchema,
+  declineCode: Type.Optional(Type.String()),
+  authorizationId: Type.Optional(Type.String()),
+  capturedAmount: Type.Integer(),
+  refundedAmount: Type.Integer(),
+});
+export type PaymentIntent = Static<typeof PaymentIntentSchema>;
 
 export interface AuthorizeRequest {
   orderId: string;
@@ -39,5 +48,6 @@ export interface PaymentsApi {
   getIntent(orderId: string): Promise<PaymentIntent | undefined>;
 }
 
-export const PAYMENT_UPDATED = 'payments.intent.updated';
+export const PaymentUpdated = defineEvent('payments.intent.updated', PaymentIntentSchema);
 export type PaymentUpdatedEvent = PaymentIntent;
+export const PAYMENT_UPDATED = PaymentUpdated.type;

@@ -1,10 +1,8 @@
 /** Public types of the search engine: documents, parsed queries, results and the index contract. */
 
-export interface Money {
-  /** Integer minor units (cents). */
-  amount: number;
-  currency: string;
-}
+import type { Money } from '@emporium/platform';
+
+export type { Money };
 
 export interface SearchDocument {
   id: string;

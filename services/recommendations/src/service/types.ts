@@ -1,3 +1,4 @@
+import type { Money } from '@emporium/platform';
 // The recommendations service's domain types and its API for other services.
 export const BEHAVIOUR_KINDS = ['view', 'click', 'add_to_cart', 'search'] as const;
 export type BehaviourKind = (typeof BEHAVIOUR_KINDS)[number];
@@ -31,10 +32,7 @@ export interface Actor {
   sessionId?: string;
 }
 
-export interface Money {
-  amount: number;
-  currency: string;
-}
+export type { Money };
 
 export interface RecommendedItem {
   id: string;
