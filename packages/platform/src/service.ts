@@ -1,6 +1,7 @@
 import type { Config, ServiceName } from './config/config.ts';
 import type { Infrastructure } from './infrastructure.ts';
 import type { HttpServer, ReadinessCheck } from './http/server.ts';
+import type { JobDefinition } from './jobs/job.ts';
 
 /**
  * What the composition root needs from every service: its routes (mounted under /api/v1), its
@@ -15,6 +16,8 @@ export interface ServiceModule {
   internalRoutes?(app: HttpServer): Promise<void>;
   start?(): Promise<void>;
   stop?(): Promise<void>;
+  /** Periodic work, run by the root's scheduler after `start` and stopped before `stop`. */
+  jobs?: JobDefinition[];
   readiness?: Record<string, ReadinessCheck>;
 }
 
