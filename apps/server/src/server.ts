@@ -7,6 +7,7 @@ import {
   mountService,
   openInfrastructure,
   createMetricsRegistry,
+  JobScheduler,
   registerAuthHook,
   serviceTokensFromConfig,
   type AccessTokenVerifier,
@@ -95,6 +96,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     if (internal) await mountService(internal, module, { internalRoutes: true });
   }
   for (const module of services.modules) await module.start?.();
+  const jobs = new JobScheduler({ db: infra.db, logger });
+  await jobs.start(services.modules.flatMap((m) => m.jobs ?? []));
   const url = await app.listen({ port: config.port, host: config.host });
   const internalUrl = await internal?.listen({ port: config.internalPort, host: config.internalHost });
 
@@ -104,6 +107,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     internalUrl: internalUrl?.replace('0.0.0.0', '127.0.0.1'),
     services,
     async close() {
+      await jobs.stop();
       await closeGracefully(app, config.shutdownTimeoutMs);
       if (internal) await closeGracefully(internal, config.shutdownTimeoutMs);
       for (const module of [...services.modules].reverse()) await module.stop?.();
