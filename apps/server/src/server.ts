@@ -6,6 +6,7 @@ import {
   createMetricsRegistry,
   mountService,
   openInfrastructure,
+  JobScheduler,
   registerAuthHook,
   serviceTokensFromConfig,
   type AccessTokenVerifier,
@@ -78,6 +79,8 @@ export async function startServer(
     if (internal) await mountService(internal, module, { internalRoutes: true });
   }
   for (const module of services.modules) await module.start?.();
+  const jobs = new JobScheduler({ db: infra.db, logger });
+  await jobs.start(services.modules.flatMap((m) => m.jobs ?? []));
   const url = await app.listen({ port: config.port, host: config.host });
   const internalUrl = await internal?.listen({ port: config.internalPort, host: config.internalHost });
 
@@ -87,6 +90,7 @@ export async function startServer(
     internalUrl: internalUrl?.replace('0.0.0.0', '127.0.0.1'),
     services,
     async close() {
+      await jobs.stop();
       await closeGracefully(app, config.shutdownTimeoutMs);
       if (internal) await closeGracefully(internal, config.shutdownTimeoutMs);
       for (const module of [...services.modules].reverse()) await module.stop?.();

@@ -22,3 +22,6 @@ export * from './service-auth.ts';
 export * from './http/client.ts';
 export * from './service.ts';
 export * from './http/mount.ts';
+export * from './jobs/job.ts';
+export * from './jobs/leases.ts';
+export * from './jobs/scheduler.ts';

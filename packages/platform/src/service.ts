@@ -4,6 +4,7 @@ import type { DomainEvent } from './events/event.ts';
 import type { Infrastructure } from './infrastructure.ts';
 import type { ServiceClientOptions } from './http/client.ts';
 import type { HttpServer, ReadinessCheck } from './http/server.ts';
+import type { JobDefinition } from './jobs/job.ts';
 
 /** A service's name as it appears in SERVICES, SERVICE_URL_<NAME> and `/internal/<name>`. */
 export type ServiceName = string;
@@ -21,6 +22,8 @@ export interface ServiceModule {
   internalRoutes?(app: HttpServer): Promise<void>;
   start?(): Promise<void>;
   stop?(): Promise<void>;
+  /** Periodic work, run by the root's scheduler after `start` and stopped before `stop`. */
+  jobs?: JobDefinition[];
   readiness?: Record<string, ReadinessCheck>;
   /** The public keys of access tokens, for the token checks of a process that hosts this service. */
   accessTokenKeys?(): Promise<JSONWebKeySet>;

@@ -111,6 +111,24 @@ export async function buildTestApp(modules: ServiceModule[], verifier: AccessTok
 }
 
 /**
+ * Runs the modules' declared jobs as the composition root does, with the lease table in a schema of the
+ * suite's own: suites sharing a server would otherwise take turns at each other's jobs. `stop` drops it.
+ */
+export async function startJobs(modules: ServiceModule[], infra: Pick<Infrastructure, 'db' | 'logger'>) {
+  const { JobScheduler } = await import('./jobs/scheduler.ts');
+  const schema = uniqueName('t_jobs');
+  const scheduler = new JobScheduler({ db: infra.db, logger: infra.logger, schema });
+  await scheduler.start(modules.flatMap((m) => m.jobs ?? []));
+  return {
+    scheduler,
+    async stop() {
+      await scheduler.stop();
+      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(infra.db.forSchema(schema));
+    },
+  };
+}
+
+/**
  * Infrastructure for a suite that builds services directly: the test database and cache (real servers when
  * their URLs are set) with the in-process bus, so events are handled before the relay marks them published.
  * Pass `bus` (e.g. `await testBus()`) to run the suite's events over JetStream when NATS_URL is set.

@@ -1,6 +1,7 @@
 import {
   eventTablesMigration,
   loadMigrations,
+  type JobDefinition,
   type ServiceContext,
   type ServiceModule,
 } from '@emporium/platform';
@@ -13,6 +14,7 @@ export interface CartServiceOptions {
   /** A guest cart untouched this long is deleted. Default 7 days. */
   guestTtlSeconds?: number;
   cacheSeconds?: number;
+  /** How often expired guest carts are deleted (default hourly); 0 disables the sweep job. */
   sweepIntervalMs?: number;
 }
 
@@ -37,23 +39,18 @@ export async function createCartService(
       cacheSeconds: options.cacheSeconds ?? 300,
     },
   );
-  const sweepEvery = options.sweepIntervalMs ?? 60 * 60_000;
-  let sweeper: NodeJS.Timeout | undefined;
+  const sweeper: JobDefinition = {
+    name: 'cart.guest-sweep',
+    everyMs: options.sweepIntervalMs ?? 60 * 60_000,
+    async run() {
+      await carts.sweepExpiredGuests();
+    },
+  };
   const module: ServiceModule = {
     name: 'cart',
     routes: cartRoutes(carts, guestTtlSeconds),
     internalRoutes: cartInternalRoutes(carts),
-    async start() {
-      if (sweepEvery > 0)
-        sweeper = setInterval(() => {
-          carts
-            .sweepExpiredGuests()
-            .catch((err: unknown) => infra.logger.warn({ err }, 'guest cart sweep failed'));
-        }, sweepEvery);
-    },
-    async stop() {
-      if (sweeper) clearInterval(sweeper);
-    },
+    jobs: [sweeper],
   };
   return { module, api: carts };
 }

@@ -11,6 +11,7 @@ import {
 import {
   buildTestApp,
   silentLogger,
+  startJobs,
   testDatabase,
   testTokens,
   testUrls,
@@ -23,6 +24,7 @@ type Tokens = Awaited<ReturnType<typeof testTokens>>;
 
 describe(`inventory (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
   let database: Awaited<ReturnType<typeof testDatabase>>;
+  let infra: Infrastructure;
   let inventory: Inventory;
   let stop: () => Promise<void>;
   let app: Awaited<ReturnType<typeof buildTestApp>>;
@@ -34,7 +36,7 @@ describe(`inventory (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
     database = await testDatabase();
     const bus = new InProcessEventBus();
     await bus.subscribe('test', ['inventory.>'], async (e) => void events.push(e));
-    const infra: Infrastructure = {
+    infra = {
       db: database,
       cache: new MemoryCache(),
       redis: undefined,
@@ -216,19 +218,39 @@ describe(`inventory (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
     ).rejects.toThrow(/reserved_within_on_hand/);
   });
 
-  it('releases expired reservations in the sweeper', async () => {
+  async function expiredReservation(): Promise<string> {
     const sku = await stocked(2);
     await inventory.reserve({ reservationId: newId(), lines: [{ sku, quantity: 2 }], ttlSeconds: 1 });
     await sql`update ${sql.id('inventory', 'reservations')} set expires_at = now() - interval '1 second'
       where id in (select reservation_id from ${sql.id('inventory', 'reservation_lines')} where sku = ${sku})`.execute(
       inventory.store.db,
     );
+    return sku;
+  }
+
+  it('releases expired reservations in the sweeper', async () => {
+    const sku = await expiredReservation();
     // On a shared server other suites' expired reservations may come first: sweep until ours is gone.
     let released = 0;
     for (let round = 0; round < 200 && (await inventory.getStock([sku]))[0]?.reserved; round++)
       released += await inventory.sweep();
     expect(released).toBeGreaterThanOrEqual(1);
     expect((await inventory.getAvailability([sku]))[sku]).toEqual({ available: 2, inStock: true });
+    await expectLedgerMatches([sku]);
+  });
+
+  it('declares its sweeper as a job that the scheduler runs', async () => {
+    const scheduled = await createInventoryService({ config: {} as never, infra }, { sweepIntervalMs: 50 });
+    expect(scheduled.module.jobs?.map((job) => job.name)).toEqual(['inventory.reservation-sweep']);
+    const sku = await expiredReservation();
+    const jobs = await startJobs([scheduled.module], infra);
+    try {
+      await expect
+        .poll(async () => (await inventory.getStock([sku]))[0]?.reserved, { timeout: 20_000 })
+        .toBe(0);
+    } finally {
+      await jobs.stop();
+    }
     await expectLedgerMatches([sku]);
   });
 

@@ -2,6 +2,7 @@ import {
   eventTablesMigration,
   loadMigrations,
   OutboxRelay,
+  type JobDefinition,
   type ServiceContext,
   type ServiceModule,
 } from '@emporium/platform';
@@ -10,7 +11,7 @@ import { internalRoutes, publicRoutes } from './routes.ts';
 import { InventoryStore, type InventoryDB } from './store.ts';
 
 export interface InventoryServiceOptions extends InventoryOptions {
-  /** How often expired reservations are released; 0 disables the sweeper (tests drive it by hand). */
+  /** How often expired reservations are released; 0 disables the sweep job (tests drive it by hand). */
   sweepIntervalMs?: number;
 }
 
@@ -26,21 +27,23 @@ export async function createInventoryService(
   const db = infra.db.forSchema<InventoryDB>('inventory');
   const relay = new OutboxRelay(db, infra.bus, { logger: infra.logger });
   const inventory = new Inventory(new InventoryStore(db), relay, infra.logger, options);
-  const sweepEvery = options.sweepIntervalMs ?? 10_000;
-  let sweeper: NodeJS.Timeout | undefined;
+  // Exclusive (the default): one replica sweeps; a second would only contend for the same expired rows.
+  const sweeper: JobDefinition = {
+    name: 'inventory.reservation-sweep',
+    everyMs: options.sweepIntervalMs ?? 10_000,
+    async run() {
+      await inventory.sweep();
+    },
+  };
   const module: ServiceModule = {
     name: 'inventory',
     routes: publicRoutes(inventory),
     internalRoutes: internalRoutes(inventory),
+    jobs: [sweeper],
     async start() {
       relay.start();
-      if (sweepEvery > 0)
-        sweeper = setInterval(() => {
-          inventory.sweep().catch((err: unknown) => infra.logger.warn({ err }, 'reservation sweep failed'));
-        }, sweepEvery);
     },
     async stop() {
-      if (sweeper) clearInterval(sweeper);
       await relay.stop();
     },
   };

@@ -9,6 +9,7 @@ import {
   closeGracefully,
   createAccessTokenVerifier,
   createHttpServer,
+  JobScheduler,
   mountService,
   openInfrastructure,
   registerAuthHook,
@@ -42,11 +43,15 @@ const serviceTokens = env.SERVICE_KEY ? new ServiceTokens(env.SERVICE_KEY, ['che
 registerAuthHook(app, createAccessTokenVerifier({ jwks: async () => jwks }), serviceTokens);
 for (const module of stack.modules) await mountService(app, module);
 for (const module of stack.modules) await module.start?.();
+// Several nodes share one database: the checkout recovery runs in one of them at a time, as in production.
+const jobs = new JobScheduler({ db: infra.db, logger });
+await jobs.start(stack.modules.flatMap((m) => m.jobs ?? []));
 const url = await app.listen({ port: Number(env.PORT ?? 0), host: '127.0.0.1' });
 process.stdout.write(`READY ${url}\n`);
 
 process.once('SIGTERM', () => {
   void (async () => {
+    await jobs.stop();
     await closeGracefully(app, 2_000);
     for (const module of [...stack.modules].reverse()) await module.stop?.();
     await infra.close();

@@ -2,6 +2,7 @@ import {
   eventTablesMigration,
   loadMigrations,
   OutboxRelay,
+  type JobDefinition,
   type ServiceContext,
   type ServiceModule,
   type Subscription,
@@ -18,7 +19,7 @@ export interface OrdersServiceOptions {
   leaseMs?: number;
   /** Pause before an outage-blocked step is retried. */
   retryDelayMs?: number;
-  /** How often unfinished sagas are looked for; 0 disables the loop (tests drive recovery by hand). */
+  /** How often unfinished sagas are looked for; 0 disables the job (tests drive recovery by hand). */
   recoveryIntervalMs?: number;
   /** How long a duplicate request waits for the original's outcome. */
   twinWaitMs?: number;
@@ -46,23 +47,22 @@ export async function createOrdersService(
     hook: options.hook,
   });
   const orders = new Orders(store, saga, deps, { twinWaitMs: options.twinWaitMs ?? 20_000, leaseMs });
-  const every = options.recoveryIntervalMs ?? 5_000;
-  let timer: NodeJS.Timeout | undefined;
-  let recovering = false;
-  const recover = async () => {
-    if (recovering) return;
-    recovering = true;
-    try {
-      for (const id of await store.unfinished(50)) await saga.drive(id);
-    } catch (err) {
-      infra.logger.warn({ err }, 'checkout recovery pass failed');
-    } finally {
-      recovering = false;
-    }
+  // One process looks for unfinished sagas at a time; each order is still claimed under its own lease.
+  const recovery: JobDefinition = {
+    name: 'orders.checkout-recovery',
+    everyMs: options.recoveryIntervalMs ?? 5_000,
+    // After a restart, orders left by the dead process move on at once rather than one interval later.
+    runAtStart: true,
+    async run(signal) {
+      for (const id of await store.unfinished(50)) {
+        if (signal.aborted) return;
+        await saga.drive(id);
+      }
+    },
   };
   // A payment that moved (often told by a gateway webhook) wakes its order if it is parked after an
   // outage or left by a dead process; a live driver holds the lease and the claim is a no-op. Fire and
-  // forget: a lost wake-up is covered by the recovery loop.
+  // forget: a lost wake-up is covered by the recovery job.
   let payments: Subscription | undefined;
   const wake = async (data: PaymentUpdatedEvent) => {
     if (data.status === 'pending') return;
@@ -74,19 +74,15 @@ export async function createOrdersService(
     name: 'orders',
     routes: orderRoutes(orders),
     internalRoutes: orderInternalRoutes(orders),
+    jobs: [recovery],
     async start() {
       relay.start();
       if (options.wakeOnPayment ?? true)
         payments = await infra.bus.subscribe('orders-payment-wakeup', [PAYMENT_UPDATED], (event) =>
           wake(event.data as PaymentUpdatedEvent),
         );
-      if (every > 0) {
-        void recover();
-        timer = setInterval(() => void recover(), every);
-      }
     },
     async stop() {
-      if (timer) clearInterval(timer);
       await payments?.stop();
       await relay.stop();
     },

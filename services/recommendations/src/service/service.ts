@@ -3,6 +3,7 @@
  * atomically, recommendations served online with cold-start paths (ADR 0310).
  */
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import type { CartApi } from '@emporium/cart';
 import type { CatalogApi } from '@emporium/catalog';
 import { STOCK_CHANGED, type InventoryApi } from '@emporium/inventory';
@@ -10,6 +11,7 @@ import { ORDER_PAID } from '@emporium/orders';
 import {
   eventTablesMigration,
   loadMigrations,
+  type JobDefinition,
   type ServiceContext,
   type ServiceModule,
   type Subscription,
@@ -135,15 +137,9 @@ export async function createRecommendationsService(
       products.evict(e.data.id);
     }),
   ];
-  const timers: NodeJS.Timeout[] = [];
   let stopping = false;
   let background: Promise<unknown> = Promise.resolve();
-  const every = (ms: number, what: string, job: () => Promise<unknown>) => {
-    if (ms <= 0) return;
-    const t = setInterval(() => void job().catch((err: unknown) => log.warn({ err }, `${what} failed`)), ms);
-    t.unref();
-    timers.push(t);
-  };
+  const jobs = recommendationJobs(o, trainer, store, log);
 
   const api = {
     trainer,
@@ -161,6 +157,7 @@ export async function createRecommendationsService(
     name: 'recommendations',
     routes: publicRoutes(api),
     internalRoutes: internalRoutes(api),
+    jobs,
     async start() {
       await trainer.loadCurrent();
       // catalogue and first training run in the background: start-up never waits for them
@@ -170,18 +167,9 @@ export async function createRecommendationsService(
           .catch((err: unknown) => log.warn({ err }, 'catalogue load failed'));
         if (!stopping && !slot.get() && (o.trainAtStart ?? true)) await trainer.trainIfStale();
       })().catch((err: unknown) => log.warn({ err }, 'recommendations training at start failed'));
-      every(o.trainIntervalMs ?? 10 * 60_000, 'scheduled training', async () => {
-        await trainer.reloadIfChanged();
-        await trainer.trainIfStale();
-      });
-      every(o.sweepIntervalMs ?? 60 * 60_000, 'interaction sweep', async () => {
-        const n = await store.sweep(o.retentionDays ?? 180);
-        if (n > 0) log.info({ deleted: n }, 'old interactions swept');
-      });
     },
     async stop() {
       stopping = true;
-      for (const t of timers) clearInterval(t);
       for (const s of subscriptions) await s.stop();
       trainer.stop();
       await signals.flush();
@@ -189,4 +177,51 @@ export async function createRecommendationsService(
     },
   };
   return { module, api };
+}
+
+/**
+ * Training and the retention sweep work on the shared log, so one replica does each at a time; every
+ * replica picks up the artifact the trainer wrote when their data directory is shared.
+ */
+function recommendationJobs(
+  o: RecommendationsOptions,
+  trainer: Trainer,
+  store: RecsStore,
+  log: Logger,
+): JobDefinition[] {
+  const trainEvery = o.trainIntervalMs ?? 10 * 60_000;
+  return [
+    {
+      name: 'recommendations.model-reload',
+      everyMs: trainEvery,
+      exclusive: false,
+      async run() {
+        await trainer.reloadIfChanged();
+      },
+    },
+    {
+      name: 'recommendations.training',
+      everyMs: trainEvery,
+      async run(signal) {
+        // The worker is terminated rather than left to finish for a process that lost the job or stops.
+        const cancel = () => trainer.cancel();
+        signal.addEventListener('abort', cancel, { once: true });
+        try {
+          // A model another process trained since is loaded first, so it is not trained again here.
+          await trainer.reloadIfChanged();
+          if (!signal.aborted) await trainer.trainIfStale();
+        } finally {
+          signal.removeEventListener('abort', cancel);
+        }
+      },
+    },
+    {
+      name: 'recommendations.interaction-sweep',
+      everyMs: o.sweepIntervalMs ?? 60 * 60_000,
+      async run() {
+        const n = await store.sweep(o.retentionDays ?? 180);
+        if (n > 0) log.info({ deleted: n }, 'old interactions swept');
+      },
+    },
+  ];
 }

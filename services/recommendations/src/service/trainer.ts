@@ -130,6 +130,11 @@ export class Trainer {
   /** Abandons a training in progress: its worker is terminated; an artifact it renamed into place stays valid. */
   stop(): void {
     this.stopped = true;
+    this.cancel();
+  }
+
+  /** Abandons the training in progress only: the next `train` starts afresh. */
+  cancel(): void {
     void this.worker?.terminate();
   }
 

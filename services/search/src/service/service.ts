@@ -6,7 +6,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CatalogApi, ProductDocument } from '@emporium/catalog';
 import type { InventoryApi } from '@emporium/inventory';
-import type { DomainEvent, ServiceContext, ServiceModule, Subscription } from '@emporium/platform';
+import type {
+  DomainEvent,
+  JobDefinition,
+  ServiceContext,
+  ServiceModule,
+  Subscription,
+} from '@emporium/platform';
 import type { EngineOptions } from '../embedded/engine.ts';
 import { DEFAULT_RANKER_PATH, loadRanker } from '../ranker/ranker.ts';
 import { loadSynonyms } from '../synonyms.ts';
@@ -75,7 +81,6 @@ export async function createSearchService(
   );
   let stopping = false;
   let building: Promise<void> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
   let saving: Promise<void> = Promise.resolve();
   const save = () => {
     saving = saving
@@ -101,6 +106,14 @@ export async function createSearchService(
     }
   };
 
+  // Every process saves its own in-memory index to its own disk: not exclusive.
+  const snapshots: JobDefinition = {
+    name: 'search.snapshot-save',
+    everyMs: deps.snapshotIntervalMs ?? 60_000,
+    exclusive: false,
+    run: save,
+  };
+
   const module: ServiceModule = {
     name: 'search',
     async routes(app) {
@@ -109,17 +122,12 @@ export async function createSearchService(
     async internalRoutes(app) {
       registerInternalRoutes(app, pipeline);
     },
+    jobs: [snapshots],
     async start() {
       if (state !== 'ready') building = buildInBackground();
-      const every = deps.snapshotIntervalMs ?? 60_000;
-      if (every > 0) {
-        timer = setInterval(() => void save(), every);
-        timer.unref();
-      }
     },
     async stop() {
       stopping = true;
-      clearInterval(timer);
       for (const s of subscriptions) await s.stop();
       await building;
       await save();
