@@ -23,6 +23,18 @@ describe('HTTP server factory', () => {
       },
       async (request) => request.body,
     );
+    app.get(
+      '/items/:n',
+      {
+        schema: {
+          params: Type.Object({ n: Type.Integer() }),
+          querystring: Type.Object({ q: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer()) }),
+        },
+      },
+      async (request) => ({ params: request.params, query: request.query }),
+    );
+    app.get('/echo/:text', async (request) => request.params);
+    app.post('/anything', async (request) => ({ received: typeof request.body }));
     app.get('/missing', async () => {
       throw notFound('Product p1');
     });
@@ -112,5 +124,41 @@ describe('HTTP server factory', () => {
     expect(await inFlight).toEqual({ done: true });
     await expect(fetch(`${address}/healthz`)).rejects.toThrow();
     app = undefined;
+  });
+
+  const problemOf = (response: {
+    statusCode: number;
+    headers: Record<string, unknown>;
+    json(): unknown;
+  }) => ({
+    status: response.statusCode,
+    type: String(response.headers['content-type']).split(';')[0],
+    body: response.json() as { status: number; errors?: { field: string }[] },
+  });
+
+  it('refuses wrongly typed body values instead of converting them', async () => {
+    const server = build();
+    for (const quantity of [null, true, '5', [5]]) {
+      const response = await server.inject({
+        method: 'POST',
+        url: '/items',
+        payload: { name: 'a', quantity },
+      });
+      const problem = problemOf(response);
+      expect({ quantity, status: problem.status, type: problem.type }).toEqual({
+        quantity,
+        status: 400,
+        type: 'application/problem+json',
+      });
+      expect(problem.body.errors?.map((e) => e.field)).toContain('body.quantity');
+    }
+    const ok = await server.inject({ method: 'POST', url: '/items', payload: { name: 'a', quantity: 5 } });
+    expect(ok.json()).toEqual({ name: 'a', quantity: 5 });
+  });
+
+  it('still converts params and querystring values, which arrive as text', async () => {
+    const response = await build().inject({ url: '/items/42?limit=7&q=shoes' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ params: { n: 42 }, query: { limit: 7, q: 'shoes' } });
   });
 });

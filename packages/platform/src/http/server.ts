@@ -1,3 +1,4 @@
+import AjvCompiler from '@fastify/ajv-compiler';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -32,6 +33,26 @@ export interface HttpServerOptions {
   shutdownTimeoutMs?: number;
 }
 
+const AJV_OPTIONS = { removeAdditional: false, useDefaults: true, allErrors: true } as const;
+const ajvPool = AjvCompiler();
+
+/**
+ * Params, querystring and headers arrive as text, so their schemas convert ("5" → 5, one value → an
+ * array). A JSON body already carries its types: converting it would turn `null` into 0 or `true` into 1
+ * and store what nobody sent, so a body is validated exactly as sent (ADR 0007).
+ */
+const buildValidator: AjvCompiler.ValidatorFactory = (externalSchemas, options) => {
+  const build = (coerceTypes: false | 'array') =>
+    ajvPool(externalSchemas, {
+      plugins: options?.plugins,
+      onCreate: options?.onCreate,
+      customOptions: { ...AJV_OPTIONS, coerceTypes },
+    });
+  const exact = build(false);
+  const converting = build('array');
+  return (route) => (route.httpPart === 'body' ? exact : converting)(route);
+};
+
 /**
  * The HTTP server every process uses: request ids (taken from `x-request-id` or generated), JSON logs,
  * problem+json errors, TypeBox schemas validated by Ajv, `/healthz`, `/readyz`, `/metrics`.
@@ -42,9 +63,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     requestIdHeader: 'x-request-id',
     genReqId: () => newId(),
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
-    ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
-    },
+    schemaController: { compilersFactory: { buildValidator } },
     // Idle keep-alive sockets are closed at once on shutdown; busy ones finish their request first.
     forceCloseConnections: 'idle',
     pluginTimeout: 60_000,
