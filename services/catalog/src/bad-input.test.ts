@@ -4,6 +4,7 @@ import { newId } from '@emporium/platform';
 import { testUrls } from '@emporium/platform/testing';
 import { catalogHarness, productBody, type Harness } from './test-harness.ts';
 import { importProducts } from './importer.ts';
+import { placeholderImage } from './images.ts';
 
 interface Answer {
   statusCode: number;
@@ -181,5 +182,27 @@ describe(`catalog refuses bad money, wrong types and unsafe text (${testUrls.dat
     expect(res.statusCode).toBeGreaterThanOrEqual(400);
     expect(res.statusCode).toBeLessThan(500);
     expect(res.headers['content-type']).toContain('application/problem+json');
+  });
+
+  it('stores twelve parallel uploads of the same image once, answering every one', async () => {
+    const who = seller();
+    const { product } = await h.catalog.createProduct(who, productBody());
+    const png = await placeholderImage(`Parallel ${newId()}`, '#884422');
+    const headers = { ...(await as(who)), 'content-type': 'image/png' };
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        h.app.inject({
+          method: 'POST',
+          url: `/api/v1/seller/products/${product.id}/images`,
+          headers,
+          payload: png,
+        }),
+      ),
+    );
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(12).fill(201));
+    const detail = await h.catalog.ownDetail(who, product.id);
+    expect(detail.images).toHaveLength(1);
+    for (const url of [detail.images[0]!.url, detail.images[0]!.detailUrl])
+      expect((await h.app.inject({ url })).statusCode).toBe(200);
   });
 });
