@@ -166,4 +166,46 @@ describe(`cart (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
       (await app.inject({ method: 'DELETE', url: `/api/v1/cart/items/${sku}`, headers: h })).json().items,
     ).toEqual([]);
   });
+
+  describe('a malformed cart_id cookie', () => {
+    const cookies = [
+      ['a cut percent-encoding', '%E0%A4%A'],
+      ['a bare percent sign', '%'],
+      ['a NUL', '%00'],
+      ['a NUL inside', 'a%00b'],
+      ['an encoded surrogate', '%ED%A0%80'],
+      ['a word', 'not-a-cart'],
+      ['4000 characters', 'x'.repeat(4000)],
+    ];
+    const routes = (sku: string) => [
+      { method: 'GET' as const, url: '/api/v1/cart' },
+      { method: 'POST' as const, url: '/api/v1/cart/items', payload: { sku, quantity: 1 } },
+      { method: 'PATCH' as const, url: `/api/v1/cart/items/${sku}`, payload: { quantity: 2 } },
+      { method: 'DELETE' as const, url: `/api/v1/cart/items/${sku}` },
+    ];
+
+    it.each(cookies)('with %s is an unknown cart on every cart route, never a 5xx', async (_name, value) => {
+      const sku = await product(100, 10);
+      for (const [who, headers] of [
+        ['guest', {}],
+        ['customer', await auth(newId())],
+      ] as const) {
+        for (const route of routes(sku)) {
+          const res = await app.inject({ ...route, headers: { ...headers, cookie: `cart_id=${value}` } });
+          const seen = `${who} ${route.method} ${route.url} → ${res.statusCode}`;
+          expect(res.statusCode, seen).toBeLessThan(500);
+          if (res.statusCode >= 400) expect(res.headers['content-type'], seen).toContain('problem+json');
+        }
+      }
+      const added = await app.inject({
+        method: 'POST',
+        url: '/api/v1/cart/items',
+        headers: { cookie: `cart_id=${value}` },
+        payload: { sku, quantity: 1 },
+      });
+      expect(added.statusCode).toBe(200);
+      const fresh = added.headers['x-cart-id'] as string;
+      expect(added.headers['set-cookie']).toContain(`cart_id=${fresh}`);
+    });
+  });
 });

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { HttpServer } from '@emporium/platform';
+import { isId, type HttpServer } from '@emporium/platform';
 import type { CartCaller, Carts } from './cart.ts';
 import type { CartView } from './types.ts';
 
@@ -33,20 +33,37 @@ const SkuParams = Type.Object({ sku: Type.String({ minLength: 1, maxLength: 100 
 // Limits are enforced in the domain (with a clear message); the schema only keeps the type sane.
 const Quantity = Type.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000 });
 
-function cookieCartId(request: FastifyRequest): string | undefined {
+/** The cart_id cookie as sent (undefined when absent), not yet trusted. */
+function rawCartCookie(request: FastifyRequest): string | undefined {
   const header = request.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const [name, ...value] = part.trim().split('=');
-    if (name === COOKIE) return decodeURIComponent(value.join('='));
+    if (name === COOKIE) return value.join('=');
   }
   return undefined;
 }
 
+/**
+ * Cart ids are ids we issued; anything else in the cookie (a cut percent-encoding, a NUL, junk) names no
+ * cart, so the caller is treated as having none and a write issues a fresh cookie. Refusing it instead
+ * would lock a browser out of its cart over a cookie its user cannot see.
+ */
+function cookieCartId(request: FastifyRequest): string | undefined {
+  const raw = rawCartCookie(request);
+  if (raw === undefined) return undefined;
+  try {
+    const id = decodeURIComponent(raw);
+    return isId(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function caller(request: FastifyRequest): CartCaller {
   const header = request.headers['x-cart-id'];
-  const guestCartId = (typeof header === 'string' && header) || cookieCartId(request) || undefined;
-  return { userId: request.user?.id, guestCartId };
+  const fromHeader = typeof header === 'string' && isId(header) ? header : undefined;
+  return { userId: request.user?.id, guestCartId: fromHeader ?? cookieCartId(request) };
 }
 
 /** Guests learn their cart id from the header and the cookie; after a merge the guest cookie is cleared. */
@@ -57,7 +74,7 @@ function answer(request: FastifyRequest, reply: FastifyReply, view: CartView, gu
       'set-cookie',
       `${COOKIE}=${view.id}; Path=/; Max-Age=${guestTtlSeconds}; HttpOnly; SameSite=Lax`,
     );
-  } else if (view.owner === 'customer' && cookieCartId(request)) {
+  } else if (view.owner === 'customer' && rawCartCookie(request) !== undefined) {
     reply.header('set-cookie', `${COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`);
   }
   return view;

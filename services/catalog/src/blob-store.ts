@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -22,8 +23,10 @@ export class LocalBlobStore implements BlobStore {
   async put(key: string, data: Buffer): Promise<void> {
     const path = this.path(key);
     await mkdir(join(this.dir, key.slice(0, 2)), { recursive: true });
-    // Keys are content hashes: write-then-rename makes a concurrent reader see all or nothing.
-    const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
+    // Keys are content hashes: write-then-rename makes a concurrent reader see all or nothing. Writers of
+    // one key at once (the same image uploaded twice) each need their own temporary file; a pid and a
+    // clock are the same for both.
+    const temporary = `${path}.${randomUUID()}.tmp`;
     await writeFile(temporary, data);
     await rename(temporary, path);
   }

@@ -15,7 +15,11 @@ const AttributeValues = Type.Record(
 export const VariantInputSchema = Type.Object({
   sku: Str,
   title: Type.Optional(Str),
-  price: Type.Object({ amount: Type.Number(), currency: Str }),
+  // The type only: range and currency are checked with the other fields, so one answer lists them all.
+  price: Type.Object({
+    amount: Type.Number({ description: 'minor units (cents), a whole number from 1' }),
+    currency: Str,
+  }),
   attributes: Type.Optional(AttributeValues),
   stock: Type.Optional(Type.Integer({ minimum: 0, description: 'initial stock, forwarded to inventory' })),
   onHand: Type.Optional(Type.Integer({ minimum: 0, description: 'same as stock' })),

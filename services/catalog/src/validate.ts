@@ -59,8 +59,10 @@ function checkVariant(c: Collector, raw: unknown, at: string): VariantInput | un
   let currency: string | undefined;
   if (!isRecord(price)) c.add(`${at}.price`, 'must be {amount, currency}');
   else {
-    if (typeof price.amount !== 'number' || !Number.isInteger(price.amount) || price.amount < 0)
-      c.add(`${at}.price.amount`, 'must be a whole number of minor units (cents), 0 or more');
+    // A price of 0 cannot be paid (a card authorisation needs at least one minor unit), so an order for
+    // it could never complete: refused here, on every write path (API, update, import).
+    if (typeof price.amount !== 'number' || !Number.isInteger(price.amount) || price.amount < 1)
+      c.add(`${at}.price.amount`, 'must be a whole number of minor units (cents), 1 or more');
     else if (price.amount > MAX_AMOUNT) c.add(`${at}.price.amount`, 'is too large');
     else amount = price.amount;
     if (typeof price.currency !== 'string' || !CURRENCY.test(price.currency))

@@ -140,6 +140,39 @@ describe(`checkout (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
     expect(await stock(sku)).toMatchObject({ onHand: 2, reserved: 0, available: 2 });
   });
 
+  it('refuses a cart whose total is 0 with a 400, creating no order and reserving nothing', async () => {
+    const sku = await product(2, 0);
+    const customer = newId();
+    await fill(customer, [[sku, 1]]);
+    const res = await checkout(customer);
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect((await app.inject({ url: '/api/v1/orders', headers: await headers(customer) })).json().total).toBe(
+      0,
+    );
+    expect(await stock(sku)).toMatchObject({ onHand: 2, reserved: 0 });
+  });
+
+  it('ends an order the gateway can never accept (amount over its limit): payment_failed, stock released, not retried', async () => {
+    const sku = await product(3, 60_000_000);
+    const customer = newId();
+    await fill(customer, [[sku, 2]]);
+    const res = await checkout(customer);
+    expect(res.statusCode).toBe(402);
+    expect(res.json().detail).toContain('refused');
+    const [order] = (await app.inject({ url: '/api/v1/orders', headers: await headers(customer) })).json()
+      .items;
+    expect(order.status).toBe('payment_failed');
+    expect(order.history.at(-1)).toMatchObject({
+      status: 'payment_failed',
+      note: expect.stringContaining('refused'),
+    });
+    expect(await stock(sku)).toMatchObject({ onHand: 3, reserved: 0, available: 3 });
+    const row = await stack.orders.store.row(order.id);
+    expect(row?.saga_step).toBe('done');
+    expect(await authorizations(order.id)).toEqual([]);
+  });
+
   it('retries a gateway timeout and a 500 safely: paid once', async () => {
     for (const token of ['tok_timeout', 'tok_flaky500']) {
       const sku = await product(1);

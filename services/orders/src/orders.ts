@@ -37,6 +37,9 @@ export class Orders implements OrdersApi {
     const currencies = new Set(cart.items.map((i) => i.unitPrice.currency));
     if (currencies.size > 1)
       throw validation('A cart with several currencies cannot be checked out in one order');
+    // A card cannot be charged less than one minor unit: refused before any stock is reserved.
+    if (cart.subtotal.amount < 1)
+      throw validation('A cart whose total is 0 cannot be paid', [{ field: 'cart', message: 'total is 0' }]);
     const id = newId();
     const lines: LineRow[] = cart.items
       .map((i) => ({

@@ -29,6 +29,12 @@ const failureOf = (error: unknown): Failure => {
   };
 };
 const isKind = (error: unknown, ...kinds: string[]) => isAppError(error) && kinds.includes(error.kind);
+/**
+ * A payment call refused for what it asks (not for an outage) gets the same answer however often it is
+ * repeated: the saga compensates instead of parking the order, which would hold its stock for ever.
+ * Unavailable, TooManyRequests and credential errors stay retryable: an operator can fix those.
+ */
+const isFinal = (error: unknown) => isKind(error, 'Validation', 'Conflict', 'NotFound', 'PaymentDeclined');
 
 /**
  * Drives an order's checkout saga one persisted step at a time, under a lease. Every step is idempotent
@@ -90,8 +96,7 @@ export class CheckoutSaga {
       case 'fulfil':
         return this.fulfil(row, await linesOf());
       case 'void':
-        await this.deps.payments.cancel(row.id);
-        return { change: { step: 'release' } };
+        return this.void(row);
       case 'release':
         await this.deps.inventory.release(
           row.id,
@@ -136,12 +141,13 @@ export class CheckoutSaga {
         token: row.payment_token,
       });
     } catch (error) {
-      if (!isKind(error, 'PaymentDeclined', 'Validation', 'Conflict')) throw error;
+      if (!isFinal(error)) throw error;
+      const declined = isKind(error, 'PaymentDeclined');
       return {
         change: {
           step: 'release',
           status: 'payment_failed',
-          note: 'payment declined',
+          note: declined ? 'payment declined' : `payment refused: ${(error as Error).message}`,
           failure: failureOf(error),
         },
       };
@@ -153,7 +159,7 @@ export class CheckoutSaga {
     try {
       await this.deps.payments.capture(row.id);
     } catch (error) {
-      if (!isKind(error, 'Conflict', 'NotFound')) throw error;
+      if (!isFinal(error)) throw error;
       return {
         change: {
           step: 'void',
@@ -164,6 +170,18 @@ export class CheckoutSaga {
       };
     }
     return { change: { step: 'commit', status: 'paid', note: 'payment captured' } };
+  }
+
+  private async void(row: OrderRow): Promise<Outcome> {
+    try {
+      await this.deps.payments.cancel(row.id);
+    } catch (error) {
+      if (!isFinal(error)) throw error;
+      // Nothing was captured and an uncaptured authorisation lapses at the gateway by itself; holding the
+      // stock until a void that can never succeed would only keep others from buying it.
+      this.logger.warn({ err: error, orderId: row.id }, 'void refused; releasing stock anyway');
+    }
+    return { change: { step: 'release' } };
   }
 
   private async commit(row: OrderRow): Promise<Outcome> {

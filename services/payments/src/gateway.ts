@@ -147,10 +147,15 @@ export class SandboxGateway implements PaymentGateway {
       throw new AppError('Validation', 'The payment token is not a valid card token', {
         fields: [{ field: 'paymentToken', message: 'unknown token' }],
       });
-    // 400/401/422 mean our request is wrong: a bug or a misconfiguration, not the customer's fault.
+    // 401/403: our credentials are wrong. A misconfiguration an operator fixes, so worth retrying.
+    if (response.status === 401 || response.status === 403)
+      throw new AppError('Unavailable', `payment gateway refused our credentials (${response.status})`);
+    // 400/422: this request is wrong (an amount over the gateway's limit, say). Repeating the same body
+    // under the same idempotency key gets the same answer, so it is final, never retried.
     throw new AppError(
-      'Unavailable',
-      `payment gateway refused the request: ${payload.detail ?? response.status}`,
+      'Validation',
+      `The payment gateway refused the request (${payload.code ?? response.status}): ${payload.detail ?? ''}`.trim(),
+      { fields: [{ field: 'payment', message: payload.code ?? `gateway answered ${response.status}` }] },
     );
   }
 }

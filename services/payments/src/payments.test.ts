@@ -123,6 +123,21 @@ describe(`payments (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
     await expect(payments.authorize(r)).rejects.toMatchObject({ kind: 'PaymentDeclined' });
   });
 
+  it('refuses an amount below one minor unit before any intent or gateway call, as the route does', async () => {
+    for (const amount of [0, -5, 1.5]) {
+      const r = request('tok_visa', amount);
+      await expect(payments.authorize(r)).rejects.toMatchObject({ kind: 'Validation' });
+      expect(await payments.getIntent(r.orderId)).toBeUndefined();
+    }
+  });
+
+  it('treats a request the gateway refuses (over its amount limit) as final, not as an outage', async () => {
+    const r = request('tok_visa', 100_000_000);
+    await expect(payments.authorize(r)).rejects.toMatchObject({ kind: 'Validation' });
+    const attempts = await payments.store.attempts((await payments.getIntent(r.orderId))!.id);
+    expect(attempts).toHaveLength(1);
+  });
+
   it('retries a timed-out or failed call with the same key and charges once', async () => {
     for (const token of ['tok_timeout', 'tok_flaky500']) {
       const r = request(token);

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { AppError, conflict, notFound, type OutboxRelay } from '@emporium/platform';
+import { AppError, conflict, notFound, validation, type OutboxRelay } from '@emporium/platform';
 import { GatewayStateError, type GatewayAuthorization, type PaymentGateway } from './gateway.ts';
 import type { IntentChange, PaymentsStore } from './store.ts';
 import type { AuthorizeRequest, IntentStatus, PaymentIntent, PaymentsApi } from './types.ts';
@@ -60,6 +60,14 @@ export function changeFor(auth: GatewayAuthorization): { from: IntentStatus[]; c
   }
 }
 
+/** The internal route's schema says the same; in-process callers skip the route, not the rule. */
+function checkAmount(amount: number) {
+  if (!Number.isInteger(amount) || amount < 1)
+    throw validation('A payment must be a whole number of minor units from 1', [
+      { field: 'amount.amount', message: 'must be an integer of at least 1' },
+    ]);
+}
+
 export class Payments implements PaymentsApi {
   constructor(
     readonly store: PaymentsStore,
@@ -73,6 +81,7 @@ export class Payments implements PaymentsApi {
   }
 
   async authorize(request: AuthorizeRequest): Promise<PaymentIntent> {
+    checkAmount(request.amount.amount);
     const { intent, token } = await this.store.ensureIntent(request);
     if (intent.amount.amount !== request.amount.amount || intent.amount.currency !== request.amount.currency)
       throw conflict(`order ${request.orderId} already has a payment of another amount`);

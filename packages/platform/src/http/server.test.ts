@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Type } from 'typebox';
 import { createHttpServer, closeGracefully, type HttpServer } from './server.ts';
@@ -23,6 +24,18 @@ describe('HTTP server factory', () => {
       },
       async (request) => request.body,
     );
+    app.get(
+      '/items/:n',
+      {
+        schema: {
+          params: Type.Object({ n: Type.Integer() }),
+          querystring: Type.Object({ q: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer()) }),
+        },
+      },
+      async (request) => ({ params: request.params, query: request.query }),
+    );
+    app.get('/echo/:text', async (request) => request.params);
+    app.post('/anything', async (request) => ({ received: typeof request.body }));
     app.get('/missing', async () => {
       throw notFound('Product p1');
     });
@@ -112,5 +125,131 @@ describe('HTTP server factory', () => {
     expect(await inFlight).toEqual({ done: true });
     await expect(fetch(`${address}/healthz`)).rejects.toThrow();
     app = undefined;
+  });
+
+  const problemOf = (response: {
+    statusCode: number;
+    headers: Record<string, unknown>;
+    json(): unknown;
+  }) => ({
+    status: response.statusCode,
+    type: String(response.headers['content-type']).split(';')[0],
+    body: response.json() as { status: number; errors?: { field: string }[] },
+  });
+
+  it('refuses wrongly typed body values instead of converting them', async () => {
+    const server = build();
+    for (const quantity of [null, true, '5', [5]]) {
+      const response = await server.inject({
+        method: 'POST',
+        url: '/items',
+        payload: { name: 'a', quantity },
+      });
+      const problem = problemOf(response);
+      expect({ quantity, status: problem.status, type: problem.type }).toEqual({
+        quantity,
+        status: 400,
+        type: 'application/problem+json',
+      });
+      expect(problem.body.errors?.map((e) => e.field)).toContain('body.quantity');
+    }
+    const ok = await server.inject({ method: 'POST', url: '/items', payload: { name: 'a', quantity: 5 } });
+    expect(ok.json()).toEqual({ name: 'a', quantity: 5 });
+  });
+
+  it('still converts params and querystring values, which arrive as text', async () => {
+    const response = await build().inject({ url: '/items/42?limit=7&q=shoes' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ params: { n: 42 }, query: { limit: 7, q: 'shoes' } });
+  });
+
+  it.each([
+    ['a NUL in a body string', { method: 'POST', url: '/items', payload: { name: 'a\u0000b', quantity: 1 } }],
+    ['a lone high surrogate', { method: 'POST', url: '/items', payload: '{"name":"a\\ud800","quantity":1}' }],
+    ['a lone low surrogate', { method: 'POST', url: '/items', payload: '{"name":"\\udc00z","quantity":1}' }],
+    ['a NUL in a body key', { method: 'POST', url: '/anything', payload: '{"a\\u0000":1}' }],
+    ['a NUL deep in an array', { method: 'POST', url: '/anything', payload: '[[[["ok","\\u0000"]]]]' }],
+    ['a NUL in a text body', { method: 'POST', url: '/anything', payload: 'a\u0000b', type: 'text/plain' }],
+    ['a NUL in a query value', { method: 'GET', url: '/items/1?q=%00' }],
+    ['a NUL in a query key', { method: 'GET', url: '/items/1?%00=1' }],
+    ['a NUL in a path parameter', { method: 'GET', url: '/echo/a%00' }],
+  ] as const)('refuses %s with a 400 problem', async (_name, request) => {
+    const { type: contentType, ...rest } = request as typeof request & { type?: string };
+    const response = await build().inject({
+      ...rest,
+      headers: { 'content-type': contentType ?? 'application/json' },
+    });
+    const problem = problemOf(response);
+    expect({ status: problem.status, type: problem.type }).toEqual({
+      status: 400,
+      type: 'application/problem+json',
+    });
+  });
+
+  it('accepts well-formed text outside the BMP and deeply nested bodies', async () => {
+    const server = build();
+    const emoji = await server.inject({
+      method: 'POST',
+      url: '/items',
+      payload: { name: 'ok 😀', quantity: 1 },
+    });
+    expect(emoji.statusCode).toBe(200);
+    const depth = 100_000;
+    const nested = await server.inject({
+      method: 'POST',
+      url: '/anything',
+      headers: { 'content-type': 'application/json' },
+      payload: '['.repeat(depth) + '"x"' + ']'.repeat(depth),
+    });
+    expect(nested.statusCode).toBe(200);
+  });
+
+  it.each([
+    ['a bad percent-encoding', { url: '/items/%E0%A4%A' }, 400],
+    ['an over-long path parameter', { url: `/items/${'9'.repeat(500)}` }, 414],
+    ['an unknown route', { url: '/nowhere' }, 404],
+    [
+      'a wrong content type',
+      { method: 'POST', url: '/items', headers: { 'content-type': 'application/x-nope' }, payload: 'x' },
+      415,
+    ],
+    [
+      'an unparsable content type',
+      { method: 'POST', url: '/items', headers: { 'content-type': '/;;' }, payload: '{}' },
+      415,
+    ],
+    [
+      'an empty JSON body',
+      { method: 'POST', url: '/items', headers: { 'content-type': 'application/json' }, payload: '' },
+      400,
+    ],
+  ] as const)(
+    "answers the framework's own refusal of %s with problem+json",
+    async (_name, request, status) => {
+      const problem = problemOf(await build().inject(request));
+      expect({ status: problem.status, type: problem.type, bodyStatus: problem.body.status }).toEqual({
+        status,
+        type: 'application/problem+json',
+        bodyStatus: status,
+      });
+    },
+  );
+
+  it('answers a request the HTTP parser refuses with problem+json', async () => {
+    const server = build();
+    await server.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = server.server.address() as { port: number };
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () =>
+        socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0000b\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(raw.toLowerCase()).toContain('content-type: application/problem+json');
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 400 });
   });
 });

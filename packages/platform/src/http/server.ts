@@ -1,6 +1,12 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import AjvCompiler from '@fastify/ajv-compiler';
 import Fastify, {
   type FastifyBaseLogger,
+  type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -8,8 +14,10 @@ import Fastify, {
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Registry } from 'prom-client';
 import { newId } from '../ids.ts';
-import { problemErrorHandler, sendProblem } from './problem.ts';
+import { validation } from '../errors.ts';
+import { problemErrorHandler, sendProblem, type Problem } from './problem.ts';
 import { httpDurationHistogram } from './metrics.ts';
+import { findUnsafeText } from './unsafe-text.ts';
 import type {} from './route-config.ts';
 
 export type HttpServer = FastifyInstance<
@@ -32,9 +40,32 @@ export interface HttpServerOptions {
   shutdownTimeoutMs?: number;
 }
 
+// Fastify's default, named so the 414 can say it.
+const MAX_PARAM_LENGTH = 100;
+const AJV_OPTIONS = { removeAdditional: false, useDefaults: true, allErrors: true } as const;
+const ajvPool = AjvCompiler();
+
+/**
+ * Params, querystring and headers arrive as text, so their schemas convert ("5" → 5, one value → an
+ * array). A JSON body already carries its types: converting it would turn `null` into 0 or `true` into 1
+ * and store what nobody sent, so a body is validated exactly as sent (ADR 0007).
+ */
+const buildValidator: AjvCompiler.ValidatorFactory = (externalSchemas, options) => {
+  const build = (coerceTypes: false | 'array') =>
+    ajvPool(externalSchemas, {
+      plugins: options?.plugins,
+      onCreate: options?.onCreate,
+      customOptions: { ...AJV_OPTIONS, coerceTypes },
+    });
+  const exact = build(false);
+  const converting = build('array');
+  return (route) => (route.httpPart === 'body' ? exact : converting)(route);
+};
+
 /**
  * The HTTP server every process uses: request ids (taken from `x-request-id` or generated), JSON logs,
- * problem+json errors, TypeBox schemas validated by Ajv, `/healthz`, `/readyz`, `/metrics`.
+ * problem+json errors (the framework's own refusals included), TypeBox schemas validated by Ajv, text
+ * input free of NUL and lone surrogates, `/healthz`, `/readyz`, `/metrics`.
  */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const app = Fastify({
@@ -42,9 +73,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     requestIdHeader: 'x-request-id',
     genReqId: () => newId(),
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
-    ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
-    },
+    schemaController: { compilersFactory: { buildValidator } },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
     // Idle keep-alive sockets are closed at once on shutdown; busy ones finish their request first.
     forceCloseConnections: 'idle',
     pluginTimeout: 60_000,
@@ -57,9 +89,59 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  app.addHook('preValidation', refuseUnsafeText);
   observeDurations(app, options.metrics);
   addHealthRoutes(app, options);
   return app as unknown as HttpServer;
+}
+
+/**
+ * One check for every route, before its schema runs: a NUL or a lone surrogate in a path parameter, a
+ * query key or value, or any string or key of a parsed body is a 400, never a database error.
+ */
+async function refuseUnsafeText(request: FastifyRequest) {
+  const parts = { params: request.params, querystring: request.query, body: request.body };
+  for (const [part, value] of Object.entries(parts)) {
+    const field = findUnsafeText(value, part);
+    if (field)
+      throw validation('The request contains a NUL character or an unpaired surrogate', [
+        { field, message: 'must be text without NUL characters or unpaired surrogates' },
+      ]);
+  }
+}
+
+/** Requests refused by the router before any route runs (its default answer is plain JSON). */
+function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  reply.header('x-request-id', request.id);
+  if (error.code === 'FST_ERR_BAD_URL')
+    return sendProblem(reply, 400, 'The URL is not valid: a percent-encoding does not decode to UTF-8');
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    return sendProblem(reply, 414, `A path segment is longer than ${MAX_PARAM_LENGTH} characters`);
+  request.log.error({ err: error }, 'router error');
+  return sendProblem(reply, 500, 'An unexpected error occurred; it has been logged.');
+}
+
+/**
+ * Requests Node's HTTP parser refuses (bad header bytes, oversized headers, timeouts) never reach Fastify:
+ * the answer is written to the socket, as a problem like every other 4xx.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const problem: Problem = {
+    type: 'about:blank',
+    title: STATUS_CODES[status] ?? 'Bad Request',
+    status,
+    detail: status === 400 ? 'The request is not valid HTTP' : (STATUS_CODES[status] ?? ''),
+  };
+  const body = JSON.stringify(problem);
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${problem.title}\r\nContent-Type: application/problem+json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  socket.destroy(error);
 }
 
 function observeDurations(app: FastifyInstance, metrics: Registry) {
