@@ -134,6 +134,106 @@ describe(`checkout (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
     expect(await stock(sku)).toMatchObject({ onHand: 2, reserved: 0, available: 2 });
   });
 
+  describe('Idempotency-Key', () => {
+    it('answers a retry after a successful checkout with the same order, even once the cart is refilled', async () => {
+      const sku = await product(3);
+      const customer = newId();
+      await fill(customer, [[sku, 1]]);
+      const key = newId();
+      const first = await checkout(customer, 'tok_visa', key);
+      expect(first.statusCode).toBe(201);
+      // The 201 was lost: the client sends the same request again, with the cart already emptied.
+      const retry = await checkout(customer, 'tok_visa', key);
+      expect(retry.statusCode, retry.body).toBe(201);
+      expect(retry.json()).toEqual(first.json());
+      await fill(customer, [[sku, 1]]);
+      const later = await checkout(customer, 'tok_visa', key);
+      expect(later.json()).toEqual(first.json());
+      expect(await authorizations(first.json().id)).toHaveLength(1);
+      expect(await stock(sku)).toMatchObject({ onHand: 2, reserved: 0 });
+    });
+
+    it('answers a retry after a decline with the same 402 and no second authorisation', async () => {
+      const sku = await product(2);
+      const customer = newId();
+      await fill(customer, [[sku, 1]]);
+      const key = newId();
+      const first = await checkout(customer, 'tok_chargeDeclined', key);
+      expect(first.statusCode).toBe(402);
+      const retry = await checkout(customer, 'tok_chargeDeclined', key);
+      expect(retry.statusCode).toBe(402);
+      expect(retry.json()).toMatchObject({ orderId: first.json().orderId, declineCode: 'card_declined' });
+      expect(await authorizations(first.json().orderId)).toMatchObject([{ status: 'declined' }]);
+    });
+
+    it('answers a retry after a gateway timeout with the order the timed-out call paid', async () => {
+      const sku = await product(2);
+      const customer = newId();
+      await fill(customer, [[sku, 1]]);
+      const key = newId();
+      const first = await checkout(customer, 'tok_timeout', key);
+      expect(first.statusCode).toBe(201);
+      const retry = await checkout(customer, 'tok_timeout', key);
+      expect(retry.statusCode, retry.body).toBe(201);
+      expect(retry.json().id).toBe(first.json().id);
+      expect(await authorizations(first.json().id)).toHaveLength(1);
+    });
+
+    it('answers the same order after the service restarts on the same database', async () => {
+      const sku = await product(2);
+      const customer = newId();
+      await fill(customer, [[sku, 1]]);
+      const key = newId();
+      const first = await checkout(customer, 'tok_visa', key);
+      expect(first.statusCode).toBe(201);
+      const restarted = await buildCheckoutStack(infra, { gatewayUrl, catalog, gatewayTimeoutMs: 300 });
+      const again = await buildTestApp(restarted.modules, tokens.verifier);
+      try {
+        const retry = await again.inject({
+          method: 'POST',
+          url: '/api/v1/orders',
+          headers: await headers(customer, key),
+          payload: { shippingAddress: address, paymentToken: 'tok_visa' },
+        });
+        expect(retry.statusCode, retry.body).toBe(201);
+        expect(retry.json()).toEqual(first.json());
+      } finally {
+        await again.close();
+      }
+    });
+
+    it('answers 422 to the key reused with another body; the same body in another key order is a retry', async () => {
+      const sku = await product(2);
+      const customer = newId();
+      await fill(customer, [[sku, 1]]);
+      const key = newId();
+      const first = await checkout(customer, 'tok_visa', key);
+      expect(first.statusCode).toBe(201);
+      const other = await app.inject({
+        method: 'POST',
+        url: '/api/v1/orders',
+        headers: await headers(customer, key),
+        payload: { shippingAddress: { ...address, city: 'Paris' }, paymentToken: 'tok_visa' },
+      });
+      expect(other.statusCode).toBe(422);
+      expect(other.headers['content-type']).toContain('application/problem+json');
+      expect(other.json().errors).toEqual([
+        { field: 'Idempotency-Key', message: 'reused with a different body' },
+      ]);
+      const reordered = await app.inject({
+        method: 'POST',
+        url: '/api/v1/orders',
+        headers: { ...(await headers(customer, key)), 'content-type': 'application/json' },
+        payload: JSON.stringify({
+          paymentToken: 'tok_visa',
+          shippingAddress: Object.fromEntries(Object.entries(address).reverse()),
+        }),
+      });
+      expect(reordered.statusCode, reordered.body).toBe(201);
+      expect(reordered.json().id).toBe(first.json().id);
+    });
+  });
+
   it('retries a gateway timeout and a 500 safely: paid once', async () => {
     for (const token of ['tok_timeout', 'tok_flaky500']) {
       const sku = await product(1);

@@ -67,6 +67,10 @@ export function orderRoutes(orders: Orders) {
           tags,
           summary:
             'Check out the cart: reserve stock, charge the card, create the order (Idempotency-Key header)',
+          description:
+            'A request with an Idempotency-Key already used by the caller answers what the first one led ' +
+            'to (the order, or the same 402/409), whatever the cart holds now; the same key with another ' +
+            'body is a 422.',
           headers: Type.Object({
             'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
           }),

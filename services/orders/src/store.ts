@@ -65,6 +65,13 @@ export interface NewOrder {
 
 export type Change = { step: SagaStep; status?: OrderRow['status']; note?: string; failure?: Failure };
 
+const keyed = (db: Kysely<OrdersDB>, customerId: string, idempotencyKey: string) =>
+  db
+    .selectFrom('orders')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .where('idempotency_key', '=', idempotencyKey);
+
 const lease = (ms: number) => sql<string>`now() + ${`${ms} milliseconds`}::interval`;
 
 export class OrdersStore {
@@ -93,12 +100,7 @@ export class OrdersStore {
         .returningAll()
         .executeTakeFirst();
       if (!inserted) {
-        const existing = await trx
-          .selectFrom('orders')
-          .selectAll()
-          .where('customer_id', '=', order.customerId)
-          .where('idempotency_key', '=', order.idempotencyKey)
-          .executeTakeFirstOrThrow();
+        const existing = await keyed(trx, order.customerId, order.idempotencyKey).executeTakeFirstOrThrow();
         return { row: existing, created: false };
       }
       await trx
@@ -111,6 +113,11 @@ export class OrdersStore {
         .execute();
       return { row: inserted, created: true };
     });
+  }
+
+  /** The order a (customer, Idempotency-Key) pair already made, if any. */
+  async byKey(customerId: string, idempotencyKey: string): Promise<OrderRow | undefined> {
+    return keyed(this.db, customerId, idempotencyKey).executeTakeFirst();
   }
 
   async row(id: string): Promise<OrderRow | undefined> {
