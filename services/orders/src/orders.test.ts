@@ -128,10 +128,31 @@ describe(`checkout (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
     await fill(customer, [[sku, 2]]);
     const res = await checkout(customer, 'tok_chargeDeclined');
     expect(res.statusCode).toBe(402);
-    const [order] = (await app.inject({ url: '/api/v1/orders', headers: await headers(customer) })).json()
-      .items;
-    expect(order.status).toBe('payment_failed');
+    const attempt = await app.inject({
+      url: `/api/v1/orders/${res.json().orderId}`,
+      headers: await headers(customer),
+    });
+    expect(attempt.json().status).toBe('payment_failed');
     expect(await stock(sku)).toMatchObject({ onHand: 2, reserved: 0, available: 2 });
+  });
+
+  it('keeps a declined attempt out of the order history, readable by the id its 402 names', async () => {
+    const sku = await product(2);
+    const customer = newId();
+    await fill(customer, [[sku, 1]]);
+    const declined = await checkout(customer, 'tok_chargeDeclined');
+    expect(declined.statusCode).toBe(402);
+    const paid = (await checkout(customer)).json();
+    const history = (await app.inject({ url: '/api/v1/orders', headers: await headers(customer) })).json();
+    expect({ total: history.total, ids: history.items.map((o: { id: string }) => o.id) }).toEqual({
+      total: 1,
+      ids: [paid.id],
+    });
+    const attempt = await app.inject({
+      url: `/api/v1/orders/${declined.json().orderId}`,
+      headers: await headers(customer),
+    });
+    expect(attempt.json()).toMatchObject({ status: 'payment_failed' });
   });
 
   describe('Idempotency-Key', () => {

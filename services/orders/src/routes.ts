@@ -70,7 +70,7 @@ export function orderRoutes(orders: Orders) {
           description:
             'A request with an Idempotency-Key already used by the caller answers what the first one led ' +
             'to (the order, or the same 402/409), whatever the cart holds now; the same key with another ' +
-            'body is a 422.',
+            'body is a 422. A declined attempt is answered here and kept out of GET /orders.',
           headers: Type.Object({
             'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
           }),
@@ -95,7 +95,7 @@ export function orderRoutes(orders: Orders) {
       {
         schema: {
           tags,
-          summary: "The caller's orders, newest first",
+          summary: "The caller's orders, newest first (declined or out-of-stock checkout attempts excluded)",
           querystring: Paging,
           response: { 200: ListT },
         },

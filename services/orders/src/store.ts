@@ -311,6 +311,10 @@ export class OrdersStore {
     };
   }
 
+  /**
+   * The customer's order history. A checkout refused for stock or declined by the card is an attempt,
+   * answered to its request, not an order; a declined one stays readable by the id its 402 names.
+   */
   async idsOfCustomer(
     customerId: string,
     limit: number,
@@ -319,7 +323,7 @@ export class OrdersStore {
     const base = this.db
       .selectFrom('orders')
       .where('customer_id', '=', customerId)
-      .where('status', '<>', 'rejected');
+      .where('status', 'not in', ['rejected', 'payment_failed']);
     const [rows, count] = await Promise.all([
       base.select('id').orderBy('created_at', 'desc').limit(limit).offset(offset).execute(),
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
