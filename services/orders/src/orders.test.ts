@@ -351,6 +351,37 @@ describe(`checkout (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
     ]);
   });
 
+  describe('the seller view', () => {
+    const sellerOrder = async (seller: string, orderId: string) => {
+      const res = await app.inject({
+        url: '/api/v1/seller/orders',
+        headers: { authorization: `Bearer ${await tokens.tokenFor({ id: seller, role: 'seller' })}` },
+      });
+      return res.json().items.find((o: { id: string }) => o.id === orderId);
+    };
+    async function twoSellerOrder(seller: string) {
+      const mine = await product(3, 700, seller);
+      const other = await product(3, 300);
+      const customer = newId();
+      await fill(customer, [
+        [mine, 2],
+        [other, 1],
+      ]);
+      const res = await checkout(customer);
+      expect(res.statusCode).toBe(201);
+      return { customer, mine, order: res.json() };
+    }
+
+    it("totals only the seller's own lines, not the whole order", async () => {
+      const seller = newId();
+      const { mine, order } = await twoSellerOrder(seller);
+      expect(order.total.amount).toBe(1700);
+      const view = await sellerOrder(seller, order.id);
+      expect(view.lines.map((l: { sku: string }) => l.sku)).toEqual([mine]);
+      expect(view.total).toEqual({ amount: 1400, currency: 'EUR' });
+    });
+  });
+
   describe('crash at every saga step', () => {
     const points = ['reserve', 'authorize', 'capture', 'commit', 'fulfil'].flatMap((s) => [
       `before:${s}`,

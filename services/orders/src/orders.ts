@@ -170,13 +170,7 @@ export class Orders implements OrdersApi {
   async listForSeller(user: { id: string; role: string }, page: number, perPage: number) {
     if (user.role !== 'seller' && user.role !== 'admin') throw forbidden();
     const { ids, total } = await this.store.idsOfSeller(user.id, perPage, (page - 1) * perPage);
-    const orders = await this.fulls(ids);
-    // A seller sees its own lines and fulfilment only, never other sellers' items or the customer's card.
-    const items = orders.map((o) => ({
-      ...o,
-      lines: o.lines.filter((l) => l.sellerId === user.id),
-      fulfilments: o.fulfilments.filter((f) => f.sellerId === user.id),
-    }));
+    const items = (await this.fulls(ids)).map((o) => sellerView(o, user.id));
     return { items, total, page, perPage };
   }
 
@@ -184,4 +178,19 @@ export class Orders implements OrdersApi {
     const orders = await Promise.all(ids.map((id) => this.store.full(id)));
     return orders.filter((o): o is Order => o !== undefined);
   }
+}
+
+/**
+ * A seller sees its own lines, their total and its fulfilment only, never other sellers' items or
+ * amounts: what it is paid for and ships is its part of the order, not the customer's whole basket.
+ */
+function sellerView(order: Order, sellerId: string): Order {
+  const lines = order.lines.filter((l) => l.sellerId === sellerId);
+  const amount = lines.reduce((sum, l) => sum + l.lineTotal.amount, 0);
+  return {
+    ...order,
+    total: { amount, currency: order.total.currency },
+    lines,
+    fulfilments: order.fulfilments.filter((f) => f.sellerId === sellerId),
+  };
 }

@@ -134,7 +134,7 @@ export function orderRoutes(orders: Orders) {
       {
         schema: {
           tags,
-          summary: "Orders containing the seller's items (its lines and fulfilment only)",
+          summary: "Orders containing the seller's items (its lines, their total and its fulfilment only)",
           querystring: Paging,
           response: { 200: ListT },
         },
