@@ -380,6 +380,25 @@ describe(`checkout (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
       expect(view.lines.map((l: { sku: string }) => l.sku)).toEqual([mine]);
       expect(view.total).toEqual({ amount: 1400, currency: 'EUR' });
     });
+
+    it('cancels the fulfilments of a refunded order, so nobody ships it', async () => {
+      const seller = newId();
+      const { customer, order } = await twoSellerOrder(seller);
+      expect((await sellerOrder(seller, order.id)).fulfilments).toMatchObject([{ status: 'pending' }]);
+      const cancelled = await app.inject({
+        method: 'POST',
+        url: `/api/v1/orders/${order.id}/cancel`,
+        headers: await headers(customer),
+      });
+      expect(cancelled.json().status).toBe('refunded');
+      expect(cancelled.json().fulfilments.map((f: { status: string }) => f.status)).toEqual([
+        'cancelled',
+        'cancelled',
+      ]);
+      expect((await sellerOrder(seller, order.id)).fulfilments).toMatchObject([
+        { sellerId: seller, status: 'cancelled' },
+      ]);
+    });
   });
 
   describe('crash at every saga step', () => {

@@ -72,6 +72,21 @@ const keyed = (db: Kysely<OrdersDB>, customerId: string, idempotencyKey: string)
     .where('customer_id', '=', customerId)
     .where('idempotency_key', '=', idempotencyKey);
 
+/** Statuses after which nothing may be shipped: the money went back, or was never taken. */
+const ENDS_FULFILMENT = new Set<OrderRow['status']>(['cancelled', 'refunded']);
+
+/**
+ * Cancels what sellers have not shipped yet, in the transaction of the status change, so a seller never
+ * sees a refunded order as one to ship.
+ */
+const cancelFulfilments = (db: Kysely<OrdersDB>, orderId: string) =>
+  db
+    .updateTable('fulfilments')
+    .set({ status: 'cancelled' })
+    .where('order_id', '=', orderId)
+    .where('status', '=', 'pending')
+    .execute();
+
 const lease = (ms: number) => sql<string>`now() + ${`${ms} milliseconds`}::interval`;
 
 export class OrdersStore {
@@ -202,6 +217,7 @@ export class OrdersStore {
           .insertInto('status_history')
           .values({ order_id: id, status: change.status, note: change.note ?? null })
           .execute();
+        if (ENDS_FULFILMENT.has(change.status)) await cancelFulfilments(trx, id);
         all.push(
           createEvent(ORDER_STATUS_CHANGED, id, {
             orderId: id,
