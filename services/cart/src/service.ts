@@ -14,7 +14,12 @@ export interface CartServiceOptions {
   guestTtlSeconds?: number;
   cacheSeconds?: number;
   sweepIntervalMs?: number;
+  /** The store's currency (ISO 4217): what an empty cart is priced in. Default USD. */
+  currency?: string;
 }
+
+/** The store's currency unless the composition root says otherwise: the one place it is decided. */
+const DEFAULT_STORE_CURRENCY = 'USD';
 
 export async function createCartService(
   ctx: ServiceContext,
@@ -35,6 +40,7 @@ export async function createCartService(
     {
       guestTtlSeconds,
       cacheSeconds: options.cacheSeconds ?? 300,
+      currency: options.currency ?? DEFAULT_STORE_CURRENCY,
     },
   );
   const sweepEvery = options.sweepIntervalMs ?? 60 * 60_000;
