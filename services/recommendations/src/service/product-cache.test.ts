@@ -15,4 +15,15 @@ describe('product cache', () => {
     expect((await cache.get([a, b])).get(a)?.status).toBe('archived');
     expect(catalog.getProductsCalls).toBe(2);
   });
+
+  it('never sends the catalog a string that is not an id (it would refuse the whole batch)', async () => {
+    const catalog = new FakeCatalog([product('a')]);
+    const asked: string[][] = [];
+    const getProducts = catalog.getProducts.bind(catalog);
+    catalog.getProducts = async (ids) => (asked.push(ids), getProducts(ids));
+    const cache = new ProductCache(catalog, 60_000);
+    expect([...(await cache.get([pid('a'), 'not-an-id'])).keys()]).toEqual([pid('a')]);
+    expect(await cache.get(['not-an-id'])).toEqual(new Map());
+    expect(asked).toEqual([[pid('a')]]);
+  });
 });

@@ -1,10 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEvent, newId } from '@emporium/platform';
-import { STOCK_CHANGED } from '@emporium/inventory';
+import { createCatalogService } from '@emporium/catalog';
+import { createEvent, loadConfig, newId, type Infrastructure } from '@emporium/platform';
+import { buildTestApp, testInfrastructure, testTokens, testUrls } from '@emporium/platform/testing';
+import { createInventoryService, STOCK_CHANGED } from '@emporium/inventory';
 import { ORDER_PAID } from '@emporium/orders';
 import { nameOf, pid, product, recsHarness } from './fakes.test-support.ts';
+import { createRecommendationsService } from './service.ts';
 import type { RecommendationList } from './types.ts';
 import { RecsStore, type RecsDB } from './store.ts';
 
@@ -107,6 +111,11 @@ describe('signal ingestion', () => {
       'sessionId',
     ],
     ['no events', { sessionId: 's', events: [] }, 'events'],
+    [
+      'a productId that is not an id',
+      { sessionId: 's', events: [{ type: 'view', productId: 'x' }] },
+      'productId',
+    ],
     [
       'more than 50 events',
       { sessionId: 's', events: Array.from({ length: 51 }, () => ({ type: 'view', productId: pid('x') })) },
@@ -381,4 +390,152 @@ describe('model swap under load', () => {
     expect(failures).toEqual([]);
     expect(versions.size).toBeGreaterThanOrEqual(3);
   });
+});
+
+// Signals that name no product, against the real catalog (whose product ids are uuids): refused or
+// dropped at the edge, and harmless to serving when one was stored anyway (before validation existed).
+// In this file rather than its own: on a shared PostgreSQL the suites above truncate the same log.
+const BAD_ID = 'not-a-product-id';
+
+describe(`behaviour signals naming no product (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
+  let infra: Infrastructure;
+  let dataDir: string;
+  let catalog: Awaited<ReturnType<typeof createCatalogService>>;
+  let inventory: Awaited<ReturnType<typeof createInventoryService>>;
+  let verifier: Awaited<ReturnType<typeof testTokens>>['verifier'];
+  const products: string[] = [];
+
+  beforeAll(async () => {
+    infra = await testInfrastructure();
+    dataDir = mkdtempSync(join(tmpdir(), 'recs-bad-signals-'));
+    const config = { ...loadConfig({ DATA_DIR: dataDir }), seedDemoData: false };
+    inventory = await createInventoryService({ config, infra }, { sweepIntervalMs: 0 });
+    catalog = await createCatalogService({ config, infra }, { inventory: inventory.api });
+    const seller = { id: newId(), role: 'seller' as const };
+    for (const title of ['Argan Shampoo', 'Argan Conditioner', 'Argan Hair Mask']) {
+      const sku = `RECS-${newId()}`;
+      const { product } = await catalog.catalog.createProduct(seller, {
+        title,
+        description: 'hair care',
+        brand: 'Silk',
+        category: 'Beauty/Hair',
+        status: 'active',
+        variants: [{ sku, price: { amount: 1200, currency: 'USD' }, stock: 5 }],
+      });
+      products.push(product.id);
+    }
+    verifier = (await testTokens()).verifier;
+  });
+  afterAll(async () => {
+    await infra.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** A start of the recommendations service on the shared data dir and database, as after a restart. */
+  async function start() {
+    const config = { ...loadConfig({ DATA_DIR: dataDir }), seedDemoData: false };
+    const service = await createRecommendationsService(
+      { config, infra },
+      {
+        catalog: catalog.api,
+        inventory: inventory.api,
+        options: {
+          trainIntervalMs: 0,
+          trainAtStart: false,
+          trainInWorker: false,
+          minSequences: 2,
+          sweepIntervalMs: 0,
+        },
+      },
+    );
+    await service.module.start?.();
+    const app = await buildTestApp([service.module], verifier);
+    return {
+      ...service,
+      app,
+      async stop() {
+        await app.close();
+        await service.module.stop?.();
+      },
+    };
+  }
+
+  const events = (sessionId: string, ...productIds: string[]) => ({
+    sessionId,
+    events: productIds.map((productId) => ({ type: 'view', productId })),
+  });
+
+  it('refuses an event whose productId is not an id, with a 400 naming it, and stores nothing', async () => {
+    const recs = await start();
+    try {
+      const res = await recs.app.inject({
+        method: 'POST',
+        url: '/api/v1/events',
+        payload: events('anonymous-1', products[0]!, BAD_ID),
+      });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().errors).toMatchObject([{ field: expect.stringMatching(/events.1.productId$/) }]);
+      expect(await sessionProducts('anonymous-1')).toEqual([]);
+    } finally {
+      await recs.stop();
+    }
+  });
+
+  it('drops events of unknown products and stores the rest', async () => {
+    const recs = await start();
+    try {
+      const res = await recs.app.inject({
+        method: 'POST',
+        url: '/api/v1/events',
+        payload: events('anonymous-2', products[0]!, newId(), products[1]!),
+      });
+      expect(res.statusCode, res.body).toBe(202);
+      expect(res.json()).toEqual({ accepted: 2 });
+      expect(await sessionProducts('anonymous-2')).toEqual([products[0], products[1]]);
+    } finally {
+      await recs.stop();
+    }
+  });
+
+  it('serves every placement after a restart although a stored signal names no product', async () => {
+    // Rows written before the edge validated ids: the bad id trends and is in the trained model.
+    const store = new RecsStore(infra.db.forSchema<RecsDB>('recs'));
+    for (let i = 0; i < 4; i++) {
+      await store.insert([
+        { sessionId: `poisoned-${i}`, kind: 'view', productId: products[0]! },
+        { sessionId: `poisoned-${i}`, kind: 'view', productId: BAD_ID },
+        { sessionId: `poisoned-${i}`, kind: 'add_to_cart', productId: products[1]! },
+      ]);
+    }
+    const recs = await start();
+    try {
+      expect(await recs.api.train()).toBeDefined();
+      const queries = [
+        'placement=home&limit=5',
+        'placement=home&limit=5&sessionId=poisoned-0',
+        `placement=product&productId=${products[0]}&limit=5`,
+        `placement=product&productId=${BAD_ID}&limit=5`,
+        'placement=cart&limit=5&sessionId=poisoned-1',
+      ];
+      for (const query of queries) {
+        const res = await recs.app.inject({ url: `/api/v1/recommendations?${query}` });
+        expect(res.statusCode, `${query}: ${res.body}`).toBe(200);
+        const ids = res.json().items.map((item: { id: string }) => item.id);
+        expect(ids, query).not.toContain(BAD_ID);
+      }
+    } finally {
+      await recs.stop();
+    }
+  });
+
+  async function sessionProducts(sessionId: string) {
+    const rows = await infra.db
+      .forSchema<RecsDB>('recs')
+      .selectFrom('interactions')
+      .select('product_id')
+      .where('session_id', '=', sessionId)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => r.product_id);
+  }
 });
