@@ -8,6 +8,7 @@ export type ErrorKind =
   | 'Forbidden'
   | 'NotFound'
   | 'Conflict'
+  | 'Unprocessable'
   | 'PaymentDeclined'
   | 'TooManyRequests'
   | 'Unavailable';
@@ -35,6 +36,8 @@ export const statusOfKind: Record<ErrorKind, number> = {
   Forbidden: 403,
   NotFound: 404,
   Conflict: 409,
+  // Well-formed but contradicting what was already done, e.g. an Idempotency-Key reused with another body.
+  Unprocessable: 422,
   TooManyRequests: 429,
   Unavailable: 503,
 };

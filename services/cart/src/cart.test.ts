@@ -27,11 +27,12 @@ describe(`cart (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
   let inventory: InventoryApi;
   let app: Awaited<ReturnType<typeof buildTestApp>>;
   let tokens: Awaited<ReturnType<typeof testTokens>>;
+  let infra: Infrastructure;
   let close: () => Promise<void>;
 
   beforeAll(async () => {
     const db = await testDatabase();
-    const infra: Infrastructure = {
+    infra = {
       db,
       cache: await testCache(),
       redis: undefined,
@@ -207,5 +208,16 @@ describe(`cart (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
       const fresh = added.headers['x-cart-id'] as string;
       expect(added.headers['set-cookie']).toContain(`cart_id=${fresh}`);
     });
+  });
+
+  it("reports an empty cart's subtotal in the store's currency (USD unless the service is told otherwise)", async () => {
+    const empty = (await app.inject({ url: '/api/v1/cart' })).json();
+    expect(empty.subtotal).toEqual({ amount: 0, currency: 'USD' });
+    const euros = await createCartService(
+      { config: {} as never, infra },
+      { catalog, inventory },
+      { sweepIntervalMs: 0, currency: 'EUR' },
+    );
+    expect((await euros.api.getCustomerCart(newId())).subtotal).toEqual({ amount: 0, currency: 'EUR' });
   });
 });

@@ -21,6 +21,8 @@ export interface CartOptions {
   guestTtlSeconds: number;
   /** TTL of the cached line list; writes invalidate it, so this only bounds staleness across processes. */
   cacheSeconds: number;
+  /** The store's currency: what an empty cart's subtotal is in. */
+  currency: string;
 }
 
 const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._\-/]{0,99}$/;
@@ -160,7 +162,8 @@ export class Carts implements CartApi {
         purchasable: v.status === 'active' && stock.available >= line.quantity,
       });
     }
-    const currency = items[0]?.unitPrice.currency ?? 'EUR';
+    // An empty cart has no price to take a currency from; it is in the store's.
+    const currency = items[0]?.unitPrice.currency ?? this.options.currency;
     const amount = items.reduce((sum, i) => sum + i.lineTotal.amount, 0);
     return {
       ...(id ? { id } : {}),

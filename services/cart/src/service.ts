@@ -16,7 +16,12 @@ export interface CartServiceOptions {
   cacheSeconds?: number;
   /** How often expired guest carts are deleted (default hourly); 0 disables the sweep job. */
   sweepIntervalMs?: number;
+  /** The store's currency (ISO 4217): what an empty cart is priced in. Default USD. */
+  currency?: string;
 }
+
+/** The store's currency unless the composition root says otherwise: the one place it is decided. */
+const DEFAULT_STORE_CURRENCY = 'USD';
 
 export async function createCartService(
   ctx: ServiceContext,
@@ -37,6 +42,7 @@ export async function createCartService(
     {
       guestTtlSeconds,
       cacheSeconds: options.cacheSeconds ?? 300,
+      currency: options.currency ?? DEFAULT_STORE_CURRENCY,
     },
   );
   const sweeper: JobDefinition = {

@@ -134,9 +134,11 @@ describe(`checkout (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
     await fill(customer, [[sku, 2]]);
     const res = await checkout(customer, 'tok_chargeDeclined');
     expect(res.statusCode).toBe(402);
-    const [order] = (await app.inject({ url: '/api/v1/orders', headers: await headers(customer) })).json()
-      .items;
-    expect(order.status).toBe('payment_failed');
+    const attempt = await app.inject({
+      url: `/api/v1/orders/${res.json().orderId}`,
+      headers: await headers(customer),
+    });
+    expect(attempt.json().status).toBe('payment_failed');
     expect(await stock(sku)).toMatchObject({ onHand: 2, reserved: 0, available: 2 });
   });
 
@@ -160,8 +162,10 @@ describe(`checkout (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
     const res = await checkout(customer);
     expect(res.statusCode).toBe(402);
     expect(res.json().detail).toContain('refused');
-    const [order] = (await app.inject({ url: '/api/v1/orders', headers: await headers(customer) })).json()
-      .items;
+    // A failed attempt stays out of the order history (ADR 0708) and is read by the id its answer names.
+    const order = (
+      await app.inject({ url: `/api/v1/orders/${res.json().orderId}`, headers: await headers(customer) })
+    ).json();
     expect(order.status).toBe('payment_failed');
     expect(order.history.at(-1)).toMatchObject({
       status: 'payment_failed',
@@ -171,6 +175,130 @@ describe(`checkout (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
     const row = await stack.orders.store.row(order.id);
     expect(row?.saga_step).toBe('done');
     expect(await authorizations(order.id)).toEqual([]);
+  });
+
+  it('keeps a declined attempt out of the order history, readable by the id its 402 names', async () => {
+    const sku = await product(2);
+    const customer = newId();
+    await fill(customer, [[sku, 1]]);
+    const declined = await checkout(customer, 'tok_chargeDeclined');
+    expect(declined.statusCode).toBe(402);
+    const paid = (await checkout(customer)).json();
+    const history = (await app.inject({ url: '/api/v1/orders', headers: await headers(customer) })).json();
+    expect({ total: history.total, ids: history.items.map((o: { id: string }) => o.id) }).toEqual({
+      total: 1,
+      ids: [paid.id],
+    });
+    const attempt = await app.inject({
+      url: `/api/v1/orders/${declined.json().orderId}`,
+      headers: await headers(customer),
+    });
+    expect(attempt.json()).toMatchObject({ status: 'payment_failed' });
+  });
+
+  describe('Idempotency-Key', () => {
+    it('answers a retry after a successful checkout with the same order, even once the cart is refilled', async () => {
+      const sku = await product(3);
+      const customer = newId();
+      await fill(customer, [[sku, 1]]);
+      const key = newId();
+      const first = await checkout(customer, 'tok_visa', key);
+      expect(first.statusCode).toBe(201);
+      // The 201 was lost: the client sends the same request again, with the cart already emptied.
+      const retry = await checkout(customer, 'tok_visa', key);
+      expect(retry.statusCode, retry.body).toBe(201);
+      expect(retry.json()).toEqual(first.json());
+      await fill(customer, [[sku, 1]]);
+      const later = await checkout(customer, 'tok_visa', key);
+      expect(later.json()).toEqual(first.json());
+      expect(await authorizations(first.json().id)).toHaveLength(1);
+      expect(await stock(sku)).toMatchObject({ onHand: 2, reserved: 0 });
+    });
+
+    it('answers a retry after a decline with the same 402 and no second authorisation', async () => {
+      const sku = await product(2);
+      const customer = newId();
+      await fill(customer, [[sku, 1]]);
+      const key = newId();
+      const first = await checkout(customer, 'tok_chargeDeclined', key);
+      expect(first.statusCode).toBe(402);
+      const retry = await checkout(customer, 'tok_chargeDeclined', key);
+      expect(retry.statusCode).toBe(402);
+      expect(retry.json()).toMatchObject({ orderId: first.json().orderId, declineCode: 'card_declined' });
+      expect(await authorizations(first.json().orderId)).toMatchObject([{ status: 'declined' }]);
+    });
+
+    it('answers a retry after a gateway timeout with the order the timed-out call paid', async () => {
+      const sku = await product(2);
+      const customer = newId();
+      await fill(customer, [[sku, 1]]);
+      const key = newId();
+      const first = await checkout(customer, 'tok_timeout', key);
+      expect(first.statusCode).toBe(201);
+      const retry = await checkout(customer, 'tok_timeout', key);
+      expect(retry.statusCode, retry.body).toBe(201);
+      expect(retry.json().id).toBe(first.json().id);
+      expect(await authorizations(first.json().id)).toHaveLength(1);
+    });
+
+    it('answers the same order after the service restarts on the same database', async () => {
+      const sku = await product(2);
+      const customer = newId();
+      await fill(customer, [[sku, 1]]);
+      const key = newId();
+      const first = await checkout(customer, 'tok_visa', key);
+      expect(first.statusCode).toBe(201);
+      const restarted = await buildCheckoutStack(infra, {
+        gatewayUrl,
+        ...credentials,
+        catalog,
+        gatewayTimeoutMs: 300,
+      });
+      const again = await buildTestApp(restarted.modules, tokens.verifier);
+      try {
+        const retry = await again.inject({
+          method: 'POST',
+          url: '/api/v1/orders',
+          headers: await headers(customer, key),
+          payload: { shippingAddress: address, paymentToken: 'tok_visa' },
+        });
+        expect(retry.statusCode, retry.body).toBe(201);
+        expect(retry.json()).toEqual(first.json());
+      } finally {
+        await again.close();
+      }
+    });
+
+    it('answers 422 to the key reused with another body; the same body in another key order is a retry', async () => {
+      const sku = await product(2);
+      const customer = newId();
+      await fill(customer, [[sku, 1]]);
+      const key = newId();
+      const first = await checkout(customer, 'tok_visa', key);
+      expect(first.statusCode).toBe(201);
+      const other = await app.inject({
+        method: 'POST',
+        url: '/api/v1/orders',
+        headers: await headers(customer, key),
+        payload: { shippingAddress: { ...address, city: 'Paris' }, paymentToken: 'tok_visa' },
+      });
+      expect(other.statusCode).toBe(422);
+      expect(other.headers['content-type']).toContain('application/problem+json');
+      expect(other.json().errors).toEqual([
+        { field: 'Idempotency-Key', message: 'reused with a different body' },
+      ]);
+      const reordered = await app.inject({
+        method: 'POST',
+        url: '/api/v1/orders',
+        headers: { ...(await headers(customer, key)), 'content-type': 'application/json' },
+        payload: JSON.stringify({
+          paymentToken: 'tok_visa',
+          shippingAddress: Object.fromEntries(Object.entries(address).reverse()),
+        }),
+      });
+      expect(reordered.statusCode, reordered.body).toBe(201);
+      expect(reordered.json().id).toBe(first.json().id);
+    });
   });
 
   it('retries a gateway timeout and a 500 safely: paid once', async () => {
@@ -267,6 +395,56 @@ describe(`checkout (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
       'paid',
       'refunded',
     ]);
+  });
+
+  describe('the seller view', () => {
+    const sellerOrder = async (seller: string, orderId: string) => {
+      const res = await app.inject({
+        url: '/api/v1/seller/orders',
+        headers: { authorization: `Bearer ${await tokens.tokenFor({ id: seller, role: 'seller' })}` },
+      });
+      return res.json().items.find((o: { id: string }) => o.id === orderId);
+    };
+    async function twoSellerOrder(seller: string) {
+      const mine = await product(3, 700, seller);
+      const other = await product(3, 300);
+      const customer = newId();
+      await fill(customer, [
+        [mine, 2],
+        [other, 1],
+      ]);
+      const res = await checkout(customer);
+      expect(res.statusCode).toBe(201);
+      return { customer, mine, order: res.json() };
+    }
+
+    it("totals only the seller's own lines, not the whole order", async () => {
+      const seller = newId();
+      const { mine, order } = await twoSellerOrder(seller);
+      expect(order.total.amount).toBe(1700);
+      const view = await sellerOrder(seller, order.id);
+      expect(view.lines.map((l: { sku: string }) => l.sku)).toEqual([mine]);
+      expect(view.total).toEqual({ amount: 1400, currency: 'EUR' });
+    });
+
+    it('cancels the fulfilments of a refunded order, so nobody ships it', async () => {
+      const seller = newId();
+      const { customer, order } = await twoSellerOrder(seller);
+      expect((await sellerOrder(seller, order.id)).fulfilments).toMatchObject([{ status: 'pending' }]);
+      const cancelled = await app.inject({
+        method: 'POST',
+        url: `/api/v1/orders/${order.id}/cancel`,
+        headers: await headers(customer),
+      });
+      expect(cancelled.json().status).toBe('refunded');
+      expect(cancelled.json().fulfilments.map((f: { status: string }) => f.status)).toEqual([
+        'cancelled',
+        'cancelled',
+      ]);
+      expect((await sellerOrder(seller, order.id)).fulfilments).toMatchObject([
+        { sellerId: seller, status: 'cancelled' },
+      ]);
+    });
   });
 
   describe('crash at every saga step', () => {

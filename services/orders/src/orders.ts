@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { CartView } from '@emporium/cart';
 import { AppError, conflict, forbidden, newId, notFound, validation } from '@emporium/platform';
 import type { OrdersDeps } from './deps.ts';
 import type { CheckoutSaga } from './saga.ts';
@@ -13,6 +14,40 @@ export interface CheckoutRequest {
 const IN_FLIGHT = new Set(['reserve', 'authorize', 'capture']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The same request whatever the order of its JSON keys: a retry need not serialise it byte for byte. */
+const hashOf = (request: CheckoutRequest) =>
+  createHash('sha256').update(canonicalJson(request)).digest('hex');
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** The cart as order lines, in SKU order as the store reads them back; refuses a cart that cannot be one. */
+function orderLines(orderId: string, cart: CartView): LineRow[] {
+  if (cart.items.length === 0) throw validation('Your cart is empty', [{ field: 'cart', message: 'empty' }]);
+  if (new Set(cart.items.map((i) => i.unitPrice.currency)).size > 1)
+    throw validation('A cart with several currencies cannot be checked out in one order');
+  // A card cannot be charged less than one minor unit: refused before any stock is reserved.
+  if (cart.subtotal.amount < 1)
+    throw validation('A cart whose total is 0 cannot be paid', [{ field: 'cart', message: 'total is 0' }]);
+  return cart.items
+    .map((i) => ({
+      order_id: orderId,
+      sku: i.sku,
+      product_id: i.productId,
+      seller_id: i.sellerId,
+      title: i.title,
+      quantity: i.quantity,
+      unit_amount: i.unitPrice.amount,
+    }))
+    .sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+}
+
 export class Orders implements OrdersApi {
   constructor(
     readonly store: OrdersStore,
@@ -26,32 +61,18 @@ export class Orders implements OrdersApi {
   }
 
   /**
-   * Checks out the customer's cart. The (customer, key) unique constraint decides which of several
-   * identical requests creates the order; the others wait for that order's outcome and answer the same.
+   * Checks out the customer's cart. A key already used answers what its first request led to, before
+   * the cart is read: that request emptied the cart, and a client whose answer was lost must still get
+   * its order (ADR 0708). Of several identical first requests, the (customer, key) unique constraint
+   * decides which creates the order; the others wait for that order's outcome and answer the same.
    */
   async checkout(customerId: string, idempotencyKey: string, request: CheckoutRequest): Promise<Order> {
-    const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
+    const requestHash = hashOf(request);
+    const existing = await this.store.byKey(customerId, idempotencyKey);
+    if (existing) return this.replay(existing, requestHash);
     const cart = await this.deps.cart.getCustomerCart(customerId);
-    if (cart.items.length === 0)
-      throw validation('Your cart is empty', [{ field: 'cart', message: 'empty' }]);
-    const currencies = new Set(cart.items.map((i) => i.unitPrice.currency));
-    if (currencies.size > 1)
-      throw validation('A cart with several currencies cannot be checked out in one order');
-    // A card cannot be charged less than one minor unit: refused before any stock is reserved.
-    if (cart.subtotal.amount < 1)
-      throw validation('A cart whose total is 0 cannot be paid', [{ field: 'cart', message: 'total is 0' }]);
     const id = newId();
-    const lines: LineRow[] = cart.items
-      .map((i) => ({
-        order_id: id,
-        sku: i.sku,
-        product_id: i.productId,
-        seller_id: i.sellerId,
-        title: i.title,
-        quantity: i.quantity,
-        unit_amount: i.unitPrice.amount,
-      }))
-      .sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+    const lines = orderLines(id, cart);
     const { row, created } = await this.store.insert(
       {
         id,
@@ -65,13 +86,22 @@ export class Orders implements OrdersApi {
       },
       this.options.leaseMs,
     );
-    if (row.request_hash !== requestHash)
-      throw new AppError('Validation', 'This Idempotency-Key was already used for another checkout request', {
-        fields: [{ field: 'Idempotency-Key', message: 'reused with a different body' }],
-      });
+    if (!created) return this.replay(row, requestHash);
     // The inserting request holds the saga lease: it drives the order with what it already knows.
-    const final = created ? await this.saga.drive(id, { row, lines }) : await this.awaitOutcome(row.id);
-    return this.answer(final ?? row);
+    return this.answer((await this.saga.drive(id, { row, lines })) ?? row);
+  }
+
+  /** The answer to a key already used: the same outcome for the same body, a 422 for another one. */
+  private async replay(row: OrderRow, requestHash: string): Promise<Order> {
+    if (row.request_hash !== requestHash)
+      throw new AppError(
+        'Unprocessable',
+        'This Idempotency-Key was already used for another checkout request',
+        {
+          fields: [{ field: 'Idempotency-Key', message: 'reused with a different body' }],
+        },
+      );
+    return this.answer((await this.awaitOutcome(row.id)) ?? row);
   }
 
   private async awaitOutcome(id: string): Promise<OrderRow | undefined> {
@@ -143,13 +173,7 @@ export class Orders implements OrdersApi {
   async listForSeller(user: { id: string; role: string }, page: number, perPage: number) {
     if (user.role !== 'seller' && user.role !== 'admin') throw forbidden();
     const { ids, total } = await this.store.idsOfSeller(user.id, perPage, (page - 1) * perPage);
-    const orders = await this.fulls(ids);
-    // A seller sees its own lines and fulfilment only, never other sellers' items or the customer's card.
-    const items = orders.map((o) => ({
-      ...o,
-      lines: o.lines.filter((l) => l.sellerId === user.id),
-      fulfilments: o.fulfilments.filter((f) => f.sellerId === user.id),
-    }));
+    const items = (await this.fulls(ids)).map((o) => sellerView(o, user.id));
     return { items, total, page, perPage };
   }
 
@@ -157,4 +181,19 @@ export class Orders implements OrdersApi {
     const orders = await Promise.all(ids.map((id) => this.store.full(id)));
     return orders.filter((o): o is Order => o !== undefined);
   }
+}
+
+/**
+ * A seller sees its own lines, their total and its fulfilment only, never other sellers' items or
+ * amounts: what it is paid for and ships is its part of the order, not the customer's whole basket.
+ */
+function sellerView(order: Order, sellerId: string): Order {
+  const lines = order.lines.filter((l) => l.sellerId === sellerId);
+  const amount = lines.reduce((sum, l) => sum + l.lineTotal.amount, 0);
+  return {
+    ...order,
+    total: { amount, currency: order.total.currency },
+    lines,
+    fulfilments: order.fulfilments.filter((f) => f.sellerId === sellerId),
+  };
 }

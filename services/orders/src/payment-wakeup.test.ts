@@ -53,7 +53,7 @@ describe(`payment webhooks drive orders (${testUrls.database ? 'PostgreSQL' : 'P
     await infra.close();
   });
 
-  it('pays a parked order as soon as the authorisation webhook arrives', async () => {
+  it('pays a parked order as soon as the authorisation webhook arrives; the timed-out request retried gets it', async () => {
     const seller = newId();
     const sku = uniqueName('WAKE').toUpperCase();
     catalog.add({
@@ -70,12 +70,13 @@ describe(`payment webhooks drive orders (${testUrls.database ? 'PostgreSQL' : 'P
     const headers = { authorization: `Bearer ${await tokens.tokenFor({ id: customer, role: 'customer' })}` };
     await app.inject({ method: 'POST', url: '/api/v1/cart/items', headers, payload: { sku, quantity: 1 } });
 
-    const first = await app.inject({
-      method: 'POST',
+    const request = {
+      method: 'POST' as const,
       url: '/api/v1/orders',
       headers: { ...headers, 'idempotency-key': newId() },
       payload: { shippingAddress: address, paymentToken: 'tok_timeout' },
-    });
+    };
+    const first = await app.inject(request);
     expect(first.statusCode).toBe(503);
     const orderId = first.json().orderId as string;
     expect((await stack.orders.getOrder(orderId))?.status).toBe('pending_payment');
@@ -109,5 +110,9 @@ describe(`payment webhooks drive orders (${testUrls.database ? 'PostgreSQL' : 'P
         { timeout: 5_000 },
       )
       .toEqual({ status: 'paid', onHand: 2, reserved: 0 });
+    // The client was told to retry with the same key: it gets the order, though its cart is now empty.
+    const retry = await app.inject(request);
+    expect(retry.statusCode, retry.body).toBe(201);
+    expect(retry.json()).toMatchObject({ id: orderId, status: 'paid' });
   });
 });

@@ -67,6 +67,10 @@ export function orderRoutes(orders: Orders) {
           tags,
           summary:
             'Check out the cart: reserve stock, charge the card, create the order (Idempotency-Key header)',
+          description:
+            'A request with an Idempotency-Key already used by the caller answers what the first one led ' +
+            'to (the order, or the same 402/409), whatever the cart holds now; the same key with another ' +
+            'body is a 422. A declined attempt is answered here and kept out of GET /orders.',
           headers: Type.Object({
             'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
           }),
@@ -91,7 +95,7 @@ export function orderRoutes(orders: Orders) {
       {
         schema: {
           tags,
-          summary: "The caller's orders, newest first",
+          summary: "The caller's orders, newest first (declined or out-of-stock checkout attempts excluded)",
           querystring: Paging,
           response: { 200: ListT },
         },
@@ -130,7 +134,7 @@ export function orderRoutes(orders: Orders) {
       {
         schema: {
           tags,
-          summary: "Orders containing the seller's items (its lines and fulfilment only)",
+          summary: "Orders containing the seller's items (its lines, their total and its fulfilment only)",
           querystring: Paging,
           response: { 200: ListT },
         },

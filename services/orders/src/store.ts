@@ -65,6 +65,28 @@ export interface NewOrder {
 
 export type Change = { step: SagaStep; status?: OrderRow['status']; note?: string; failure?: Failure };
 
+const keyed = (db: Kysely<OrdersDB>, customerId: string, idempotencyKey: string) =>
+  db
+    .selectFrom('orders')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .where('idempotency_key', '=', idempotencyKey);
+
+/** Statuses after which nothing may be shipped: the money went back, or was never taken. */
+const ENDS_FULFILMENT = new Set<OrderRow['status']>(['cancelled', 'refunded']);
+
+/**
+ * Cancels what sellers have not shipped yet, in the transaction of the status change, so a seller never
+ * sees a refunded order as one to ship.
+ */
+const cancelFulfilments = (db: Kysely<OrdersDB>, orderId: string) =>
+  db
+    .updateTable('fulfilments')
+    .set({ status: 'cancelled' })
+    .where('order_id', '=', orderId)
+    .where('status', '=', 'pending')
+    .execute();
+
 const lease = (ms: number) => sql<string>`now() + ${`${ms} milliseconds`}::interval`;
 
 export class OrdersStore {
@@ -93,12 +115,7 @@ export class OrdersStore {
         .returningAll()
         .executeTakeFirst();
       if (!inserted) {
-        const existing = await trx
-          .selectFrom('orders')
-          .selectAll()
-          .where('customer_id', '=', order.customerId)
-          .where('idempotency_key', '=', order.idempotencyKey)
-          .executeTakeFirstOrThrow();
+        const existing = await keyed(trx, order.customerId, order.idempotencyKey).executeTakeFirstOrThrow();
         return { row: existing, created: false };
       }
       await trx
@@ -111,6 +128,11 @@ export class OrdersStore {
         .execute();
       return { row: inserted, created: true };
     });
+  }
+
+  /** The order a (customer, Idempotency-Key) pair already made, if any. */
+  async byKey(customerId: string, idempotencyKey: string): Promise<OrderRow | undefined> {
+    return keyed(this.db, customerId, idempotencyKey).executeTakeFirst();
   }
 
   async row(id: string): Promise<OrderRow | undefined> {
@@ -195,6 +217,7 @@ export class OrdersStore {
           .insertInto('status_history')
           .values({ order_id: id, status: change.status, note: change.note ?? null })
           .execute();
+        if (ENDS_FULFILMENT.has(change.status)) await cancelFulfilments(trx, id);
         all.push(
           OrderStatusChanged.create(id, {
             orderId: id,
@@ -304,6 +327,10 @@ export class OrdersStore {
     };
   }
 
+  /**
+   * The customer's order history. A checkout refused for stock or declined by the card is an attempt,
+   * answered to its request, not an order; a declined one stays readable by the id its 402 names.
+   */
   async idsOfCustomer(
     customerId: string,
     limit: number,
@@ -312,7 +339,7 @@ export class OrdersStore {
     const base = this.db
       .selectFrom('orders')
       .where('customer_id', '=', customerId)
-      .where('status', '<>', 'rejected');
+      .where('status', 'not in', ['rejected', 'payment_failed']);
     const [rows, count] = await Promise.all([
       base.select('id').orderBy('created_at', 'desc').limit(limit).offset(offset).execute(),
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),

@@ -1,5 +1,6 @@
 // In-memory stand-ins for the catalog and inventory APIs the service calls, and a harness that builds the
 // service on the test database, cache and bus (PGlite/memory, or PostgreSQL/Redis/NATS when set).
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,10 +19,24 @@ import {
 import { sql } from 'kysely';
 import { createRecommendationsService, type RecommendationsOptions } from './service.ts';
 
-export function product(id: string, overrides: Partial<ProductDocument> = {}): ProductDocument {
+const names = new Map<string, string>();
+
+/** The product id a test calls by a readable name: a uuid like the catalog's, the same for every run. */
+export function pid(name: string): string {
+  const hex = createHash('sha256').update(name).digest('hex');
+  const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  names.set(id, name);
+  return id;
+}
+
+/** The readable name of an id made by `pid` (the id itself when it was not). */
+export const nameOf = (id: string): string => names.get(id) ?? id;
+
+/** A product known by its readable name; its id is `pid(name)` and its one sku `<name>-sku`. */
+export function product(name: string, overrides: Partial<ProductDocument> = {}): ProductDocument {
   return {
-    id,
-    title: `Product ${id}`,
+    id: pid(name),
+    title: `Product ${name}`,
     description: '',
     brand: 'Acme',
     categoryPath: ['Beauty', 'Hair'],
@@ -32,7 +47,7 @@ export function product(id: string, overrides: Partial<ProductDocument> = {}): P
     sellerId: 's1',
     status: 'active',
     createdAt: '2025-01-01T00:00:00.000Z',
-    skus: [`${id}-sku`],
+    skus: [`${name}-sku`],
     ...overrides,
   };
 }

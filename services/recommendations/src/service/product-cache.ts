@@ -1,6 +1,7 @@
 // Hydrated product summaries kept in process between requests: the catalog's getProducts is the costliest
 // step of serving. Catalog events evict a product at once, and the TTL bounds what a missed event can cost.
 import type { CatalogApi, ProductSummary } from '@emporium/catalog';
+import { isId } from '@emporium/platform';
 
 export class ProductCache {
   private readonly entries = new Map<string, { product: ProductSummary | null; until: number }>();
@@ -11,12 +12,17 @@ export class ProductCache {
     private readonly maxEntries = 50_000,
   ) {}
 
-  /** The products among `ids` the catalog knows, with one batched call for those not cached. */
+  /**
+   * The products among `ids` the catalog knows, with one batched call for those not cached. A string
+   * that is not an id names no product and is never sent: the catalog would refuse the whole batch, and
+   * one bad signal in the log (or the model trained on it) would then fail every request that meets it.
+   */
   async get(ids: readonly string[]): Promise<Map<string, ProductSummary>> {
     const now = Date.now();
     const out = new Map<string, ProductSummary>();
     const missing: string[] = [];
     for (const id of ids) {
+      if (!isId(id)) continue;
       const hit = this.entries.get(id);
       if (hit && hit.until > now) {
         if (hit.product) out.set(id, hit.product);

@@ -4,12 +4,14 @@ import { BEHAVIOUR_KINDS, PLACEMENTS } from './types.ts';
 import { MAX_EVENTS_PER_CALL } from './signals.ts';
 
 const Id = Type.String({ minLength: 1, maxLength: 100 });
+/** A catalog product id (a uuid): a malformed one is refused where events enter, not stored. */
+const ProductId = Type.String({ format: 'uuid', description: 'a catalog product id' });
 export const SessionId = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._:-]+$' });
 
 export const BehaviourEventT = Type.Object(
   {
     type: Type.Union(BEHAVIOUR_KINDS.map((k) => Type.Literal(k))),
-    productId: Type.Optional(Id),
+    productId: Type.Optional(ProductId),
     query: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },
   { additionalProperties: false },

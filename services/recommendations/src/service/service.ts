@@ -98,7 +98,7 @@ export async function createRecommendationsService(
   const products = new ProductCache(deps.catalog, o.productCacheMs ?? 60_000);
   const stock = new StockCache(deps.inventory, o.stockCacheMs ?? 5_000);
   const contexts = new ContextCache(o.contextCacheMs ?? 30_000);
-  const signals = new Signals(store, db, deps.catalog, o.capPerActor ?? 500, (rows) =>
+  const signals = new Signals(store, db, deps.catalog, products, o.capPerActor ?? 500, (rows) =>
     contexts.invalidate(
       rows.flatMap((r) => (r.userId ? [r.userId] : [])),
       rows.flatMap((r) => (r.sessionId ? [r.sessionId] : [])),

@@ -2,7 +2,8 @@
 import type { Kysely } from 'kysely';
 import type { CatalogApi, ProductDocument } from '@emporium/catalog';
 import type { OrderPaidEvent } from '@emporium/orders';
-import { handleOnce, validation, type DomainEvent, type FieldError } from '@emporium/platform';
+import { handleOnce, isId, validation, type DomainEvent, type FieldError } from '@emporium/platform';
+import type { ProductCache } from './product-cache.ts';
 import { BatchWriter } from './writer.ts';
 import type { InteractionRow, RecsDB, RecsStore } from './store.ts';
 import type { Actor, BehaviourEvent } from './types.ts';
@@ -16,6 +17,8 @@ export class Signals {
     private readonly store: RecsStore,
     private readonly db: Kysely<RecsDB>,
     private readonly catalog: Pick<CatalogApi, 'getVariants'>,
+    /** Which products exist: an event about any other one is dropped. */
+    private readonly products: Pick<ProductCache, 'get'>,
     capPerActor: number,
     /** Told once rows are stored, before the write resolves (the serving cache drops what they change). */
     private readonly onStored: (rows: readonly InteractionRow[]) => void = () => {},
@@ -33,16 +36,21 @@ export class Signals {
     });
   }
 
-  /** Validates and stores a client's events; resolves once they are in the log. */
+  /**
+   * Validates and stores a client's events; resolves once they are in the log, with the number stored.
+   * Events about products the catalog does not know are dropped, not refused: a client may send a view
+   * of a product deleted a moment ago, and a log of things that never existed only costs training.
+   */
   async record(actor: Actor, events: readonly BehaviourEvent[]): Promise<number> {
     const errors = problems(actor, events);
     if (errors.length > 0) throw validation('Some events are invalid', errors);
-    const rows: InteractionRow[] = events.map((e) => ({
-      ...actor,
-      kind: e.type,
-      ...(e.type === 'search' ? { query: e.query!.trim() } : { productId: e.productId! }),
-    }));
-    await this.writer.add(rows);
+    const named = [...new Set(events.flatMap((e) => (e.type === 'search' ? [] : [e.productId!])))];
+    const known = named.length > 0 ? await this.products.get(named) : new Map<string, unknown>();
+    const rows: InteractionRow[] = events.flatMap((e): InteractionRow[] => {
+      if (e.type === 'search') return [{ ...actor, kind: e.type, query: e.query!.trim() }];
+      return known.has(e.productId!) ? [{ ...actor, kind: e.type, productId: e.productId! }] : [];
+    });
+    if (rows.length > 0) await this.writer.add(rows);
     return rows.length;
   }
 
@@ -82,6 +90,8 @@ function problems(actor: Actor, events: readonly BehaviourEvent[]): FieldError[]
       if (!e.query?.trim()) errors.push({ field: `events/${i}/query`, message: 'a search needs a query' });
     } else if (!e.productId) {
       errors.push({ field: `events/${i}/productId`, message: `a ${e.type} needs a productId` });
+    } else if (!isId(e.productId)) {
+      errors.push({ field: `events/${i}/productId`, message: 'is not a product id' });
     }
   });
   return errors;
