@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import {
   AppError,
   conflict,
-  createEvent,
   forbidden,
   notFound,
   validation,
@@ -33,6 +32,7 @@ import type {
   SellerInfo,
   VariantSummary,
 } from './types.ts';
+import { ProductChanged } from './types.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 
 export interface Actor {
@@ -237,7 +237,7 @@ export class Catalog implements CatalogApi {
         .execute();
       const row = (await this.queriesIn(trx).product(productId))!;
       const [doc] = await this.queriesIn(trx).documents([row]);
-      await writeEvents(trx, [createEvent('catalog.product.updated', productId, doc)]);
+      await writeEvents(trx, [ProductChanged.create(productId, doc!, 'catalog.product.updated')]);
       return true;
     });
     if (attached) {

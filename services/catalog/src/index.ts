@@ -15,7 +15,7 @@ export type {
   ProductSummary,
   VariantSummary,
 } from './types.ts';
-export { CATALOG_EVENT_TYPES } from './types.ts';
+export { CATALOG_EVENT_TYPES, ProductChanged, ProductDocumentSchema } from './types.ts';
 export { stalePathPrefixes, type CatalogChange, type ChangeListener } from './catalog.ts';
 export { createCatalogService, type CatalogDeps, type LocalCatalogApi } from './service.ts';
 export { CatalogHttpClient } from './client.ts';

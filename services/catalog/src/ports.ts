@@ -1,4 +1,4 @@
 // The other services' APIs the catalog calls, through their public entries only.
 export type { InventoryApi as InventoryPort, StockChangedEvent } from '@emporium/inventory';
-export { STOCK_CHANGED } from '@emporium/inventory';
+export { StockChanged } from '@emporium/inventory';
 export type { UsersApi as UsersPort, SellerProfile, Role } from '@emporium/users';

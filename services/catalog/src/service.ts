@@ -4,6 +4,7 @@ import {
   eventTablesMigration,
   loadMigrations,
   OutboxRelay,
+  subscribeTo,
   type ServiceContext,
   type ServiceModule,
   type Subscription,
@@ -15,7 +16,7 @@ import { AvailabilityCache } from './availability-cache.ts';
 import { LocalBlobStore, type BlobStore } from './blob-store.ts';
 import { registerInternalRoutes, registerPublicRoutes, registerSellerRoutes } from './routes.ts';
 import { drawPlaceholderImages, seedDemoCatalog } from './seed.ts';
-import { STOCK_CHANGED, type InventoryPort, type StockChangedEvent, type UsersPort } from './ports.ts';
+import { StockChanged, type InventoryPort, type UsersPort } from './ports.ts';
 import { CATALOG_EVENT_TYPES, type CatalogApi } from './types.ts';
 
 export interface CatalogDeps {
@@ -85,10 +86,12 @@ export async function createCatalogService(
         await catalog.changed([event.subject]);
       });
       if (deps.inventory)
-        stockSubscription = await infra.bus.subscribe(
+        stockSubscription = await subscribeTo(
+          infra.bus,
           'catalog-availability',
-          [STOCK_CHANGED],
-          async (event) => availability.invalidate([(event.data as StockChangedEvent).sku]),
+          StockChanged,
+          async (event) => availability.invalidate([event.data.sku]),
+          infra.logger,
         );
       if (deps.drawPlaceholders ?? seeded > 0)
         background = drawPlaceholderImages(catalog, blobs, () => stopping).catch((err: unknown) =>

@@ -13,7 +13,7 @@ export type {
   StockChangedEvent,
   StockLevel,
 } from './types.ts';
-export { STOCK_CHANGED } from './types.ts';
+export { STOCK_CHANGED, StockChanged } from './types.ts';
 export { createInventoryService, type InventoryServiceOptions } from './service.ts';
 export { InventoryHttpClient } from './client.ts';
 

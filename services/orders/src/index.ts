@@ -15,7 +15,7 @@ export type {
   OrderStatus,
   OrdersApi,
 } from './types.ts';
-export { ORDER_PAID, ORDER_STATUS_CHANGED } from './types.ts';
+export { ORDER_PAID, ORDER_STATUS_CHANGED, OrderPaid, OrderStatusChanged } from './types.ts';
 export type { OrdersDeps, SagaHook } from './deps.ts';
 export { createOrdersService, type OrdersServiceOptions } from './service.ts';
 export { OrdersHttpClient } from './client.ts';

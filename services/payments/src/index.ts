@@ -12,7 +12,7 @@ export type {
   PaymentsApi,
   PaymentUpdatedEvent,
 } from './types.ts';
-export { PAYMENT_UPDATED } from './types.ts';
+export { PAYMENT_UPDATED, PaymentUpdated } from './types.ts';
 export { verifyWebhookSignature, SIGNATURE_HEADER, type SignatureCheck } from './signature.ts';
 export type { PaymentGateway, GatewayAuthorization } from './gateway.ts';
 export { createPaymentsService } from './service.ts';

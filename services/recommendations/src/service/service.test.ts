@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCatalogService } from '@emporium/catalog';
 import { createEvent, loadConfig, newId, type Infrastructure } from '@emporium/platform';
 import { buildTestApp, testInfrastructure, testTokens, testUrls } from '@emporium/platform/testing';
-import { createInventoryService, STOCK_CHANGED } from '@emporium/inventory';
+import { createInventoryService, StockChanged } from '@emporium/inventory';
 import { ORDER_PAID } from '@emporium/orders';
 import { nameOf, pid, product, recsHarness } from './fakes.test-support.ts';
 import { createRecommendationsService } from './service.ts';
@@ -302,8 +302,8 @@ describe('stock cache', () => {
     h.inventory.outOfStock.add('conditioner-sku');
     await get(h, query);
     expect(h.inventory.calls).toBe(calls);
-    const data = { sku: 'conditioner-sku', available: 0, inStock: false };
-    await h.bus.publish(createEvent(STOCK_CHANGED, 'conditioner-sku', data));
+    const data = { sku: 'conditioner-sku', available: 0, inStock: false, onHand: 0, reserved: 0 };
+    await h.bus.publish(StockChanged.create('conditioner-sku', data));
     // the TTL is a minute: only the event can make the next requests see the change
     await expect.poll(async () => ids(await get(h, query)), { timeout: 5_000 }).not.toContain('conditioner');
     expect(h.inventory.calls).toBeGreaterThan(calls);

@@ -5,12 +5,13 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { CartApi } from '@emporium/cart';
-import type { CatalogApi } from '@emporium/catalog';
-import { STOCK_CHANGED, type InventoryApi } from '@emporium/inventory';
-import { ORDER_PAID } from '@emporium/orders';
+import { ProductChanged, type CatalogApi } from '@emporium/catalog';
+import { StockChanged, type InventoryApi } from '@emporium/inventory';
+import { OrderPaid } from '@emporium/orders';
 import {
   eventTablesMigration,
   loadMigrations,
+  subscribeTo,
   type JobDefinition,
   type ServiceContext,
   type ServiceModule,
@@ -25,7 +26,7 @@ import { StockCache } from './stock-cache.ts';
 import { recsMetrics } from './metrics.ts';
 import { Recommender, type ServingOptions } from './recommender.ts';
 import { internalRoutes, publicRoutes } from './routes.ts';
-import { isProductDocument, Signals } from './signals.ts';
+import { Signals } from './signals.ts';
 import { RecsStore, type RecsDB } from './store.ts';
 import { Trainer } from './trainer.ts';
 import type { Actor, BehaviourEvent, ModelInfo, RecommendationRequest, RecommendationsApi } from './types.ts';
@@ -126,16 +127,18 @@ export async function createRecommendationsService(
   });
   // subscribed while services are built, before any relay publishes: nothing emitted at start is missed
   const subscriptions: Subscription[] = [
-    await infra.bus.subscribe('recs-orders', [ORDER_PAID], (e) => signals.onOrderPaid(e)),
-    await infra.bus.subscribe('recs-stock', [STOCK_CHANGED], async (e) => {
-      const sku = (e.data as { sku?: unknown } | null)?.sku;
-      stock.evict(typeof sku === 'string' ? sku : e.subject);
-    }),
-    await infra.bus.subscribe('recs-catalog', ['catalog.product.*'], async (e) => {
-      if (!isProductDocument(e.data)) return;
-      catalogue.apply(e.data);
-      products.evict(e.data.id);
-    }),
+    await subscribeTo(infra.bus, 'recs-orders', OrderPaid, (e) => signals.onOrderPaid(e), log),
+    await subscribeTo(infra.bus, 'recs-stock', StockChanged, async (e) => stock.evict(e.data.sku), log),
+    await subscribeTo(
+      infra.bus,
+      'recs-catalog',
+      ProductChanged,
+      async (e) => {
+        catalogue.apply(e.data);
+        products.evict(e.data.id);
+      },
+      log,
+    ),
   ];
   let stopping = false;
   let background: Promise<unknown> = Promise.resolve();

@@ -1,6 +1,6 @@
 // Signal ingestion: behaviour events from clients and purchases from paid orders, into the log.
 import type { Kysely } from 'kysely';
-import type { CatalogApi, ProductDocument } from '@emporium/catalog';
+import type { CatalogApi } from '@emporium/catalog';
 import type { OrderPaidEvent } from '@emporium/orders';
 import { handleOnce, isId, validation, type DomainEvent, type FieldError } from '@emporium/platform';
 import type { ProductCache } from './product-cache.ts';
@@ -59,9 +59,8 @@ export class Signals {
   }
 
   /** A paid order's products become purchases of its customer, once per event. */
-  async onOrderPaid(event: DomainEvent): Promise<void> {
-    const data = event.data as Partial<OrderPaidEvent> | null;
-    if (typeof data?.customerId !== 'string' || !Array.isArray(data.fulfilments)) return;
+  async onOrderPaid(event: DomainEvent<OrderPaidEvent>): Promise<void> {
+    const data = event.data;
     const skus = [...new Set(data.fulfilments.flatMap((f) => f.lines.map((l) => l.sku)))];
     // looked up before the transaction: a remote call must not hold the dedup transaction open
     const variants = skus.length > 0 ? await this.catalog.getVariants(skus) : [];
@@ -95,9 +94,4 @@ function problems(actor: Actor, events: readonly BehaviourEvent[]): FieldError[]
     }
   });
   return errors;
-}
-
-export function isProductDocument(data: unknown): data is ProductDocument {
-  const d = data as Partial<ProductDocument> | null;
-  return typeof d?.id === 'string' && typeof d.title === 'string' && Array.isArray(d.categoryPath);
 }

@@ -4,8 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CatalogApi, ProductDocument } from '@emporium/catalog';
-import type { InventoryApi } from '@emporium/inventory';
+import { ProductChanged, type CatalogApi } from '@emporium/catalog';
+import { StockChanged, type InventoryApi } from '@emporium/inventory';
 import type {
   DomainEvent,
   JobDefinition,
@@ -141,11 +141,6 @@ export async function createSearchService(
   return { module, api: pipeline, indexer, state: () => state };
 }
 
-function isProductDocument(data: unknown): data is ProductDocument {
-  const d = data as Partial<ProductDocument> | null;
-  return typeof d?.id === 'string' && typeof d.title === 'string' && Array.isArray(d.skus);
-}
-
 function observe(metrics: IndexingMetrics, event: DomainEvent, applied: boolean): void {
   metrics.applied.inc({ kind: applied ? 'applied' : 'stale' });
   if (!applied) return;
@@ -155,7 +150,8 @@ function observe(metrics: IndexingMetrics, event: DomainEvent, applied: boolean)
 }
 
 async function onCatalogEvent(indexer: SearchIndexer, metrics: IndexingMetrics, e: DomainEvent) {
-  if (!e.type.startsWith('catalog.product.') || !isProductDocument(e.data)) {
+  // The consumer takes every catalog event; only product events carry a document to index.
+  if (!ProductChanged.is(e)) {
     metrics.applied.inc({ kind: 'ignored' });
     return;
   }
@@ -164,10 +160,9 @@ async function onCatalogEvent(indexer: SearchIndexer, metrics: IndexingMetrics, 
 }
 
 async function onInventoryEvent(indexer: SearchIndexer, metrics: IndexingMetrics, e: DomainEvent) {
-  const d = e.data as { sku?: unknown; inStock?: unknown } | null;
-  if (e.type !== 'inventory.stock.changed' || typeof d?.sku !== 'string' || typeof d.inStock !== 'boolean') {
+  if (!StockChanged.is(e)) {
     metrics.applied.inc({ kind: 'ignored' });
     return;
   }
-  observe(metrics, e, indexer.applyStock(d.sku, d.inStock, Date.parse(e.occurredAt)));
+  observe(metrics, e, indexer.applyStock(e.data.sku, e.data.inStock, Date.parse(e.occurredAt)));
 }
