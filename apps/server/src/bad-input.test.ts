@@ -3,16 +3,13 @@
  * NUL in each path parameter, in the query and in the body, as an admin (past every access gate), and must
  * answer a 400 problem, never a 5xx. The framework's own refusals are problem+json too.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadConfig, newId } from '@emporium/platform';
+import { newId } from '@emporium/platform';
 import type * as Platform from '@emporium/platform';
-import { silentLogger, testUrls, uniqueName } from '@emporium/platform/testing';
+import { uniqueName } from '@emporium/platform/testing';
 import type { RouteEntry } from './testing/route-table.ts';
 import { fillUrl } from './testing/route-table.ts';
-import { startServer, type RunningServer } from './server.ts';
+import { startTestStore, type TestStore } from './testing/test-store.ts';
 
 const routeTable = vi.hoisted(() => [] as RouteEntry[]);
 vi.mock('@emporium/platform', async (importOriginal) => {
@@ -27,8 +24,7 @@ vi.mock('@emporium/platform', async (importOriginal) => {
 
 const ADMIN_EMAIL = `${uniqueName('badinput-admin')}@example.com`;
 const ADMIN_PASSWORD = 'copper-lantern-58-willow';
-let server: RunningServer;
-let dataDir: string;
+let server: TestStore;
 let adminToken: string;
 let customerToken: string;
 
@@ -60,21 +56,7 @@ async function signIn(path: string, body: Record<string, unknown>): Promise<stri
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'emporium-badinput-'));
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    SEED_DEMO_DATA: 'false',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_PER_MINUTE: '10000000',
-    ADMIN_EMAIL,
-    ADMIN_PASSWORD,
-    ...(testUrls.database ? { DATABASE_URL: testUrls.database } : {}),
-    ...(testUrls.redis ? { REDIS_URL: testUrls.redis } : {}),
-    ...(testUrls.nats ? { NATS_URL: testUrls.nats } : {}),
-  });
-  server = await startServer(config, silentLogger());
+  server = await startTestStore({ ADMIN_EMAIL, ADMIN_PASSWORD });
   adminToken = await signIn('/api/v1/auth/login', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
   customerToken = await signIn('/api/v1/auth/register', {
     email: `${uniqueName('badinput')}@example.com`,
@@ -86,7 +68,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 const apiRoutes = () => routeTable.filter((r) => r.url.startsWith('/api/v1/'));

@@ -4,17 +4,14 @@
  * access token, to a token signed with another key and to a token for another service. The routes come
  * from Fastify's route table, so a route added by anyone is checked the moment it exists.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadConfig, newId, ServiceTokens } from '@emporium/platform';
+import { newId, ServiceTokens } from '@emporium/platform';
 import type * as Platform from '@emporium/platform';
-import { freePort, silentLogger, testUrls, uniqueName } from '@emporium/platform/testing';
+import { uniqueName } from '@emporium/platform/testing';
 import { fillUrl, type RouteEntry } from './testing/route-table.ts';
 import { serviceRegistry } from './registry.ts';
-import { startServer, type RunningServer } from './server.ts';
+import { startTestStore, type TestStore } from './testing/test-store.ts';
 
 const routeTable = vi.hoisted(() => [] as RouteEntry[]);
 vi.mock('@emporium/platform', async (importOriginal) => {
@@ -30,27 +27,10 @@ vi.mock('@emporium/platform', async (importOriginal) => {
 const SERVICE_KEY = randomBytes(32).toString('hex');
 const sameKey = new ServiceTokens(SERVICE_KEY, ['test']);
 const otherKey = new ServiceTokens(randomBytes(32).toString('hex'), ['test']);
-const dirs: string[] = [];
-const servers: RunningServer[] = [];
+const servers: TestStore[] = [];
 
-async function start(env: Record<string, string>): Promise<RunningServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'emporium-internal-'));
-  dirs.push(dataDir);
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    SEED_DEMO_DATA: 'false',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_PER_MINUTE: '10000000',
-    // Each store starts its own payment sandbox; they must not fight over the default port.
-    PAYMENTS_SANDBOX_PORT: String(await freePort()),
-    ...(testUrls.database ? { DATABASE_URL: testUrls.database } : {}),
-    ...(testUrls.redis ? { REDIS_URL: testUrls.redis } : {}),
-    ...(testUrls.nats ? { NATS_URL: testUrls.nats } : {}),
-    ...env,
-  });
-  const server = await startServer(config, silentLogger());
+async function start(env: Record<string, string>): Promise<TestStore> {
+  const server = await startTestStore(env);
   servers.push(server);
   return server;
 }
@@ -76,7 +56,7 @@ async function call(base: string, route: RouteEntry, token?: string): Promise<nu
   return res.status;
 }
 
-async function customerToken(server: RunningServer): Promise<string> {
+async function customerToken(server: TestStore): Promise<string> {
   const res = await fetch(`${server.url}/api/v1/auth/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -113,9 +93,9 @@ async function expectGuarded(base: string, customer: string): Promise<void> {
   expect(failures).toEqual([]);
 }
 
-let embedded: RunningServer;
-let withInternalPort: RunningServer;
-let serviceProcess: RunningServer;
+let embedded: TestStore;
+let withInternalPort: TestStore;
+let serviceProcess: TestStore;
 
 beforeAll(async () => {
   embedded = await start({});
@@ -126,7 +106,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const server of servers.reverse()) await server.close();
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
 describe('internal routes', () => {

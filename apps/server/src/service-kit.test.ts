@@ -3,17 +3,13 @@
  * settings) is composed, mounted, scheduled and routed through a gateway in another process, with no
  * edit anywhere else. The throwaway `greeter` below exists only in this file.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   defineEvent,
   defineService,
   internalClient,
-  loadConfig,
   registered,
   requires,
   subscribeTo,
@@ -21,9 +17,8 @@ import {
   type HttpServer,
   type ServiceModule,
 } from '@emporium/platform';
-import { freePort, silentLogger, testUrls } from '@emporium/platform/testing';
 import { serviceRegistry } from './registry.ts';
-import { startServer, type RunningServer } from './server.ts';
+import { startTestStore, type TestStore } from './testing/test-store.ts';
 
 interface GreeterApi {
   greet(userId: string): Promise<string>;
@@ -91,32 +86,17 @@ const greeterService = defineService({
 });
 
 const registry = [...serviceRegistry, registered(greeterService)];
-const dirs: string[] = [];
-const servers: RunningServer[] = [];
+const servers: TestStore[] = [];
 
-async function start(env: Record<string, string>): Promise<RunningServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'emporium-kit-'));
-  dirs.push(dataDir);
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    SEED_DEMO_DATA: 'false',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
-    PAYMENTS_SANDBOX_PORT: String(await freePort()),
-    ...(testUrls.database ? { DATABASE_URL: testUrls.database } : {}),
-    ...(testUrls.redis ? { REDIS_URL: testUrls.redis } : {}),
-    ...(testUrls.nats ? { NATS_URL: testUrls.nats } : {}),
-    ...env,
-  });
-  const server = await startServer(config, silentLogger(), registry);
+async function start(env: Record<string, string>): Promise<TestStore> {
+  const server = await startTestStore(env, registry);
   servers.push(server);
   return server;
 }
 
 let serviceTokens: ServiceTokens;
-let services: RunningServer;
-let gateway: RunningServer;
+let services: TestStore;
+let gateway: TestStore;
 let userId: string;
 
 beforeAll(async () => {
@@ -145,7 +125,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const server of servers.reverse()) await server.close();
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
 describe('a service declared in one place', () => {
