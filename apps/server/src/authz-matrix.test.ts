@@ -4,27 +4,17 @@
  * anyone is in the matrix the moment it exists. Each cell's expectation derives from the route's
  * `config.auth`, refined by an ownership fixture where a resource belongs to someone.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadConfig, newId, type RouteAccess } from '@emporium/platform';
-import type * as Platform from '@emporium/platform';
-import { silentLogger, testUrls, uniqueName } from '@emporium/platform/testing';
+import { newId, type RouteAccess } from '@emporium/platform';
+import { uniqueName } from '@emporium/platform/testing';
 import type { RouteEntry } from './testing/route-table.ts';
 import { fillUrl } from './testing/route-table.ts';
-import { startServer, type RunningServer } from './server.ts';
+import { startTestStore, type TestStore } from './testing/test-store.ts';
 
 const routeTable = vi.hoisted(() => [] as RouteEntry[]);
-vi.mock('@emporium/platform', async (importOriginal) => {
-  const actual = await importOriginal<typeof Platform>();
-  const { recordRoutes } = await import('./testing/route-table.ts');
-  return {
-    ...actual,
-    createHttpServer: (options: Parameters<typeof actual.createHttpServer>[0]) =>
-      recordRoutes(actual.createHttpServer(options), routeTable),
-  };
-});
+vi.mock('@emporium/platform', async (importOriginal) =>
+  (await import('./testing/route-table.ts')).platformRecordingRoutes(importOriginal, routeTable),
+);
 
 type Identity = 'anonymous' | 'customer' | 'otherCustomer' | 'seller' | 'otherSeller' | 'admin';
 const IDENTITIES: Identity[] = ['anonymous', 'customer', 'otherCustomer', 'seller', 'otherSeller', 'admin'];
@@ -153,8 +143,7 @@ const IMPLICITLY_PUBLIC = new Set<string>([
 
 const ADMIN_EMAIL = `${uniqueName('matrix-admin')}@example.com`;
 const ADMIN_PASSWORD = 'granite-meadow-31-falcon';
-let server: RunningServer;
-let dataDir: string;
+let server: TestStore;
 const tokens = new Map<Identity, string>();
 let ipCounter = 0;
 
@@ -179,21 +168,7 @@ async function signIn(who: Identity, body: Record<string, unknown>, path = '/api
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'emporium-matrix-'));
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    SEED_DEMO_DATA: 'false',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_PER_MINUTE: '10000000',
-    ADMIN_EMAIL,
-    ADMIN_PASSWORD,
-    ...(testUrls.database ? { DATABASE_URL: testUrls.database } : {}),
-    ...(testUrls.redis ? { REDIS_URL: testUrls.redis } : {}),
-    ...(testUrls.nats ? { NATS_URL: testUrls.nats } : {}),
-  });
-  server = await startServer(config, silentLogger());
+  server = await startTestStore({ ADMIN_EMAIL, ADMIN_PASSWORD });
   const password = 'violet-harbour-7-lantern';
   const person = (role: string, extra: Record<string, unknown> = {}) => ({
     email: `${uniqueName(role)}@example.com`,
@@ -211,7 +186,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 const apiRoutes = () => routeTable.filter((r) => r.url.startsWith('/api/v1/'));

@@ -5,22 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newId } from '@emporium/platform';
-import type * as Platform from '@emporium/platform';
 import { uniqueName } from '@emporium/platform/testing';
 import type { RouteEntry } from './testing/route-table.ts';
 import { fillUrl } from './testing/route-table.ts';
 import { startTestStore, type TestStore } from './testing/test-store.ts';
 
 const routeTable = vi.hoisted(() => [] as RouteEntry[]);
-vi.mock('@emporium/platform', async (importOriginal) => {
-  const actual = await importOriginal<typeof Platform>();
-  const { recordRoutes } = await import('./testing/route-table.ts');
-  return {
-    ...actual,
-    createHttpServer: (options: Parameters<typeof actual.createHttpServer>[0]) =>
-      recordRoutes(actual.createHttpServer(options), routeTable),
-  };
-});
+vi.mock('@emporium/platform', async (importOriginal) =>
+  (await import('./testing/route-table.ts')).platformRecordingRoutes(importOriginal, routeTable),
+);
 
 const ADMIN_EMAIL = `${uniqueName('badinput-admin')}@example.com`;
 const ADMIN_PASSWORD = 'copper-lantern-58-willow';

@@ -7,22 +7,15 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newId, ServiceTokens } from '@emporium/platform';
-import type * as Platform from '@emporium/platform';
 import { uniqueName } from '@emporium/platform/testing';
 import { fillUrl, type RouteEntry } from './testing/route-table.ts';
 import { serviceRegistry } from './registry.ts';
 import { startTestStore, type TestStore } from './testing/test-store.ts';
 
 const routeTable = vi.hoisted(() => [] as RouteEntry[]);
-vi.mock('@emporium/platform', async (importOriginal) => {
-  const actual = await importOriginal<typeof Platform>();
-  const { recordRoutes } = await import('./testing/route-table.ts');
-  return {
-    ...actual,
-    createHttpServer: (options: Parameters<typeof actual.createHttpServer>[0]) =>
-      recordRoutes(actual.createHttpServer(options), routeTable),
-  };
-});
+vi.mock('@emporium/platform', async (importOriginal) =>
+  (await import('./testing/route-table.ts')).platformRecordingRoutes(importOriginal, routeTable),
+);
 
 const SERVICE_KEY = randomBytes(32).toString('hex');
 const sameKey = new ServiceTokens(SERVICE_KEY, ['test']);

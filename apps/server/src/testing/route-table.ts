@@ -1,5 +1,8 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { RouteAccess } from '@emporium/platform';
+import type * as PlatformModule from '@emporium/platform';
+
+type Platform = typeof PlatformModule;
 
 /** One method of one route as the app registered it. */
 export interface RouteEntry {
@@ -32,4 +35,19 @@ export function fillUrl(url: string, params: Record<string, string> = {}, fallba
   return url
     .replace(/:([A-Za-z0-9_]+)/g, (_m, name: string) => encodeURIComponent(params[name] ?? fallback()))
     .replace(/\*$/, 'x');
+}
+
+/**
+ * The platform package with `createHttpServer` recording every route into `into`: the factory of a
+ * suite's `vi.mock('@emporium/platform', ...)`, so the suite sees the route table of the real store.
+ */
+export async function platformRecordingRoutes(
+  importOriginal: () => Promise<Platform>,
+  into: RouteEntry[],
+): Promise<Platform> {
+  const actual = await importOriginal();
+  return {
+    ...actual,
+    createHttpServer: (options) => recordRoutes(actual.createHttpServer(options), into),
+  };
 }
