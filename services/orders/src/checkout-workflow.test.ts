@@ -1,9 +1,10 @@
 // Checkout on the platform's workflow runner (ADR 0009): the steps it added and the paths it reordered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { AppError, newId, TransitionError, type Infrastructure } from '@emporium/platform';
+import { AppError, loadMigrations, newId, TransitionError, type Infrastructure } from '@emporium/platform';
 import {
   buildTestApp,
+  testDatabase,
   testInfrastructure,
   testTokens,
   testUrls,
@@ -163,5 +164,38 @@ describe(`checkout workflow (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, (
       expect(final?.history.map((h) => h.status)).toEqual(['pending_payment', 'paid', 'refunded']);
       expect(final?.fulfilments.map((f) => f.status)).toEqual(['cancelled']);
     });
+  });
+});
+
+describe(`orders migration 0003 (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it('keeps rows of before the runner: in-flight cancels go back to restock, a failed commit still refunds', async () => {
+    const db = await testDatabase();
+    const schema = uniqueName('t_orders');
+    try {
+      const all = await loadMigrations(new URL('../migrations', import.meta.url).pathname);
+      await db.migrate(
+        schema,
+        all.filter((m) => m.id < '0003'),
+      );
+      const rows = [
+        { id: newId(), step: 'refund', failure: null },
+        { id: newId(), step: 'refund', failure: '{"kind":"Conflict","message":"expired"}' },
+        { id: newId(), step: 'capture', failure: null },
+      ];
+      for (const r of rows)
+        await sql`insert into ${sql.id(schema, 'orders')} (id, customer_id, status, saga_step, total_amount,
+            currency, shipping_address, payment_token, idempotency_key, request_hash, failure)
+          values (${r.id}, ${newId()}, 'paid', ${r.step}, 100, 'EUR', '{}', 'tok', ${newId()}, 'h',
+            ${r.failure}::jsonb)`.execute(db.forSchema(schema));
+      await db.migrate(schema, all);
+      const { rows: after } = await sql<{ id: string; saga_step: string; failures: number }>`
+        select id, saga_step, failures from ${sql.id(schema, 'orders')}`.execute(db.forSchema(schema));
+      const stepOf = new Map(after.map((r) => [r.id, r.saga_step]));
+      expect(rows.map((r) => stepOf.get(r.id))).toEqual(['restock', 'refund', 'capture']);
+      expect(after.map((r) => r.failures)).toEqual([0, 0, 0]);
+    } finally {
+      await db.dropSchemas(schema);
+      await db.close();
+    }
   });
 });
