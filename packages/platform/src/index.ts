@@ -25,3 +25,7 @@ export * from './http/mount.ts';
 export * from './jobs/job.ts';
 export * from './jobs/leases.ts';
 export * from './jobs/scheduler.ts';
+export * from './workflow/workflow.ts';
+export * from './workflow/runner.ts';
+export * from './workflow/transitions.ts';
+export * from './workflow/sql-store.ts';

@@ -448,7 +448,7 @@ describe(`checkout (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
   });
 
   describe('crash at every saga step', () => {
-    const points = ['reserve', 'authorize', 'capture', 'commit', 'fulfil'].flatMap((s) => [
+    const points = ['reserve', 'authorize', 'capture', 'commit', 'fulfil', 'clear_cart'].flatMap((s) => [
       `before:${s}`,
       `after:${s}`,
     ]);
@@ -494,6 +494,17 @@ describe(`checkout (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
         .toEqual({ status: 'paid', fulfilments: 1 });
       const order = await stack.orders.getOrder(orderId);
       expect(order?.fulfilments).toHaveLength(1);
+      // The cart clean-up is a step of its own: the saga is not done until the bought lines are gone.
+      await expect
+        .poll(
+          async () => {
+            for (const id of await stack.orders.store.unfinished(1000)) await stack.orders.saga.drive(id);
+            return (await stack.orders.store.row(orderId))?.saga_step;
+          },
+          { timeout: 15_000, interval: 250 },
+        )
+        .toBe('done');
+      expect((await stack.cart.getCustomerCart(customer)).items).toEqual([]);
       expect(await stock(sku)).toMatchObject({ onHand: 1, reserved: 0 });
       expect(await authorizations(orderId)).toMatchObject([{ status: 'captured', capturedAmount: 900 }]);
       const ledger = await sql<{

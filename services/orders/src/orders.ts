@@ -154,9 +154,9 @@ export class Orders implements OrdersApi {
       await this.store.requestCancel(id);
       await this.saga.drive(id);
     } else if (order.status === 'paid') {
-      // A paid order's saga is done; it is re-opened at the refund step (refund then restock, both
-      // idempotent per order). Of two concurrent cancels one re-opens it; the other sees it refunding.
-      const row = await this.store.reopen(id, 'refund', this.options.leaseMs);
+      // A paid order's saga is done; it is re-opened to be undone latest step first (restock, refund,
+      // each idempotent per order). Of two concurrent cancels one re-opens it; the other sees it refunding.
+      const row = await this.store.reopen(id, this.saga.undoAll, this.options.leaseMs);
       if (!row) throw conflict('The order is still being processed; try again in a moment');
       await this.saga.drive(id, { row });
     } else if (order.status !== 'cancelled' && order.status !== 'refunded') {

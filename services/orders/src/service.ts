@@ -2,7 +2,6 @@ import {
   eventTablesMigration,
   loadMigrations,
   OutboxRelay,
-  type JobDefinition,
   type ServiceContext,
   type ServiceModule,
   type Subscription,
@@ -17,8 +16,10 @@ import { OrdersStore, type OrdersDB } from './store.ts';
 export interface OrdersServiceOptions {
   /** How long one process may drive an order before another may take over (crash recovery). */
   leaseMs?: number;
-  /** Pause before an outage-blocked step is retried. */
+  /** Pause before an outage-blocked step is retried the first time; it doubles with each failure in a row. */
   retryDelayMs?: number;
+  /** The longest pause between two attempts of a failing step. */
+  retryMaxDelayMs?: number;
   /** How often unfinished sagas are looked for; 0 disables the job (tests drive recovery by hand). */
   recoveryIntervalMs?: number;
   /** How long a duplicate request waits for the original's outcome. */
@@ -44,22 +45,15 @@ export async function createOrdersService(
   const saga = new CheckoutSaga(store, deps, relay, infra.logger, {
     leaseMs,
     retryDelayMs: options.retryDelayMs ?? 2_000,
+    retryMaxDelayMs: options.retryMaxDelayMs ?? 60_000,
     hook: options.hook,
   });
   const orders = new Orders(store, saga, deps, { twinWaitMs: options.twinWaitMs ?? 20_000, leaseMs });
   // One process looks for unfinished sagas at a time; each order is still claimed under its own lease.
-  const recovery: JobDefinition = {
+  const recovery = saga.runner.recoveryJob({
     name: 'orders.checkout-recovery',
     everyMs: options.recoveryIntervalMs ?? 5_000,
-    // After a restart, orders left by the dead process move on at once rather than one interval later.
-    runAtStart: true,
-    async run(signal) {
-      for (const id of await store.unfinished(50)) {
-        if (signal.aborted) return;
-        await saga.drive(id);
-      }
-    },
-  };
+  });
   // A payment that moved (often told by a gateway webhook) wakes its order if it is parked after an
   // outage or left by a dead process; a live driver holds the lease and the claim is a no-op. Fire and
   // forget: a lost wake-up is covered by the recovery job.

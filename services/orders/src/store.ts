@@ -1,6 +1,7 @@
 import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { writeEvents, type DomainEvent, type OutboxTables } from '@emporium/platform';
+import { orderProcess } from './process.ts';
 import { OrderStatusChanged, type Address, type Order, type OrderStatus, type SagaStep } from './types.ts';
 
 export interface OrdersDB extends OutboxTables {
@@ -20,6 +21,7 @@ export interface OrdersDB extends OutboxTables {
     locked_until: string | null;
     next_attempt_at: Generated<string | null>;
     attempts: Generated<number>;
+    failures: Generated<number>;
     created_at: Generated<string>;
     updated_at: Generated<string>;
   };
@@ -163,11 +165,14 @@ export class OrdersStore {
       .executeTakeFirst();
   }
 
-  /** Gives the lease up after an outage; the recovery loop (or a payment event) retries later. */
+  /**
+   * Gives the lease up after an outage and counts the failure (the next pause grows with it); the
+   * recovery loop (or a payment event) retries later.
+   */
   async park(id: string, retryMs: number): Promise<void> {
     await this.db
       .updateTable('orders')
-      .set({ locked_until: null, next_attempt_at: lease(retryMs) })
+      .set({ locked_until: null, next_attempt_at: lease(retryMs), failures: sql`failures + 1` })
       .where('id', '=', id)
       .execute();
   }
@@ -175,6 +180,7 @@ export class OrdersStore {
   /**
    * Persists the next step and renews the lease (released when the saga is done) in one statement; a
    * status change adds its history row and event, and `fulfilments` are created, in the same transaction.
+   * A status change the order process does not allow throws, and nothing is written.
    */
   async advance(
     id: string,
@@ -189,6 +195,7 @@ export class OrdersStore {
           updated_at: sql`now()`,
           locked_until: change.step === 'done' ? null : lease(extra.leaseMs),
           next_attempt_at: null,
+          failures: 0,
           ...(change.status ? { status: change.status } : {}),
           ...(change.failure ? { failure: JSON.stringify(change.failure) } : {}),
         })
@@ -204,6 +211,7 @@ export class OrdersStore {
         .where('id', '=', id)
         .forUpdate()
         .executeTakeFirstOrThrow();
+      if (change.status) orderProcess.assert(before.status, change.status);
       if (extra.fulfilments?.length)
         await trx
           .insertInto('fulfilments')

@@ -26,6 +26,7 @@ export type SagaStep =
   | 'capture'
   | 'commit'
   | 'fulfil'
+  | 'clear_cart'
   | 'release'
   | 'void'
   | 'refund'
