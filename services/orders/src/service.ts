@@ -2,11 +2,12 @@ import {
   eventTablesMigration,
   loadMigrations,
   OutboxRelay,
+  subscribeTo,
   type ServiceContext,
   type ServiceModule,
   type Subscription,
 } from '@emporium/platform';
-import { PAYMENT_UPDATED, type PaymentUpdatedEvent } from '@emporium/payments';
+import { PaymentUpdated, type PaymentUpdatedEvent } from '@emporium/payments';
 import type { OrdersDeps, SagaHook } from './deps.ts';
 import { Orders } from './orders.ts';
 import { orderInternalRoutes, orderRoutes } from './routes.ts';
@@ -72,8 +73,12 @@ export async function createOrdersService(
     async start() {
       relay.start();
       if (options.wakeOnPayment ?? true)
-        payments = await infra.bus.subscribe('orders-payment-wakeup', [PAYMENT_UPDATED], (event) =>
-          wake(event.data as PaymentUpdatedEvent),
+        payments = await subscribeTo(
+          infra.bus,
+          'orders-payment-wakeup',
+          PaymentUpdated,
+          (event) => wake(event.data),
+          infra.logger,
         );
     },
     async stop() {
