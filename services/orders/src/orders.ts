@@ -3,7 +3,7 @@ import type { CartView } from '@emporium/cart';
 import { AppError, conflict, forbidden, newId, notFound, validation } from '@emporium/platform';
 import type { OrdersDeps } from './deps.ts';
 import type { CheckoutSaga } from './saga.ts';
-import type { Failure, LineRow, OrderRow, OrdersStore } from './store.ts';
+import type { LineRow, OrderRow, OrdersStore } from './store.ts';
 import type { Address, Order, OrdersApi } from './types.ts';
 
 export interface CheckoutRequest {
@@ -115,9 +115,7 @@ export class Orders implements OrdersApi {
   }
 
   private async answer(row: OrderRow): Promise<Order> {
-    const failure: Failure | undefined = row.failure
-      ? ((typeof row.failure === 'string' ? JSON.parse(row.failure) : row.failure) as Failure)
-      : undefined;
+    const failure = row.failure ?? undefined;
     if (row.status === 'rejected')
       throw conflict(`Not enough stock for ${(failure?.skus ?? []).join(', ')}`, {
         skus: failure?.skus ?? [],

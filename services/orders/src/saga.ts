@@ -196,9 +196,7 @@ async function fulfil({ state: { row, lines } }: Run): Promise<Outcome> {
       sellerId: f.sellerId,
       lines: linesOf(ordered.filter((l) => l.seller_id === f.sellerId)),
     })),
-    shippingAddress: JSON.parse(
-      typeof row.shipping_address === 'string' ? row.shipping_address : JSON.stringify(row.shipping_address),
-    ),
+    shippingAddress: row.shipping_address,
   };
   return next({ events: [OrderPaid.create(row.id, data)], fulfilments });
 }

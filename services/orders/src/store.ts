@@ -1,4 +1,4 @@
-import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
+import { sql, type Generated, type JSONColumnType, type Kysely, type Selectable } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { writeEvents, type DomainEvent, type OutboxTables } from '@emporium/platform';
 import { orderProcess } from './process.ts';
@@ -12,11 +12,12 @@ export interface OrdersDB extends OutboxTables {
     saga_step: SagaStep;
     total_amount: number;
     currency: string;
-    shipping_address: string;
+    // jsonb: both drivers hand it back parsed; written as its JSON text.
+    shipping_address: JSONColumnType<Address>;
     payment_token: string;
     idempotency_key: string;
     request_hash: string;
-    failure: string | null;
+    failure: JSONColumnType<Failure | null, string | null, string | null>;
     cancel_requested: Generated<boolean>;
     locked_until: string | null;
     next_attempt_at: Generated<string | null>;
@@ -317,9 +318,7 @@ export class OrdersStore {
         unitPrice: { amount: l.unit_amount, currency },
         lineTotal: { amount: l.unit_amount * l.quantity, currency },
       })),
-      shippingAddress: (typeof row.shipping_address === 'string'
-        ? JSON.parse(row.shipping_address)
-        : row.shipping_address) as Address,
+      shippingAddress: row.shipping_address,
       fulfilments: fulfilments.map((f) => ({
         id: f.id,
         sellerId: f.seller_id,
