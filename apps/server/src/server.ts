@@ -52,6 +52,7 @@ export async function startServer(
     redisUrl: config.redisUrl,
     natsUrl: config.natsUrl,
     dataDir: config.dataDir,
+    deploymentName: config.deploymentName,
     logger,
   });
   const sideProcesses = await startSideProcesses(config, plan);
@@ -113,6 +114,7 @@ async function mountGateway(
   const responseCache = await registerGateway(app, {
     cache: infra.cache,
     redis: infra.redis,
+    deploymentName: config.deploymentName,
     metrics: infra.metrics,
     rateLimitPerMinute: config.rateLimitPerMinute,
     remoteServices: services.plan.remote.map(({ service, url }) => ({

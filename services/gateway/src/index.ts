@@ -15,6 +15,8 @@ export interface GatewayOptions {
   metrics: Registry;
   rateLimitPerMinute: number;
   redis?: Redis;
+  /** DEPLOYMENT_NAME: prefixes the shared rate-limit counters. */
+  deploymentName: string;
   /** Services that run in other processes: their public paths are forwarded. */
   remoteServices: RemoteService[];
 }
@@ -26,7 +28,11 @@ export interface GatewayOptions {
  */
 export async function registerGateway(app: FastifyInstance, options: GatewayOptions): Promise<ResponseCache> {
   await registerOpenApi(app);
-  await registerRateLimit(app, { perMinute: options.rateLimitPerMinute, redis: options.redis });
+  await registerRateLimit(app, {
+    perMinute: options.rateLimitPerMinute,
+    redis: options.redis,
+    deploymentName: options.deploymentName,
+  });
   const responseCache = registerResponseCache(app, options.cache, options.metrics);
   await registerRemoteRoutes(app, options.remoteServices);
   return responseCache;
