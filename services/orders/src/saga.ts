@@ -104,8 +104,7 @@ export class CheckoutSaga {
         );
         return { change: { step: 'done' } };
       case 'refund':
-        await this.deps.payments.refund(row.id);
-        return { change: { step: 'restock', status: 'refunded', note: 'payment refunded' } };
+        return this.refund(row);
       case 'restock':
         // Units of a committed reservation go back on the shelf; a no-op when stock was never committed.
         await this.deps.inventory.restock(row.id, 'order refunded');
@@ -195,6 +194,27 @@ export class CheckoutSaga {
       };
     }
     return { change: { step: 'fulfil' } };
+  }
+
+  private async refund(row: OrderRow): Promise<Outcome> {
+    try {
+      await this.deps.payments.refund(row.id);
+    } catch (error) {
+      if (!isFinal(error)) throw error;
+      // Refused for what it asks (e.g. the gateway does not know the payment): every retry would get the
+      // same answer and hold the stock for ever. The order ends in a status a person can find and settle;
+      // the goods were never shipped, so they go back on the shelf.
+      this.logger.error({ err: error, orderId: row.id }, 'refund refused by the payment gateway');
+      return {
+        change: {
+          step: 'restock',
+          status: 'refund_failed',
+          note: `refund refused by the payment gateway (${(error as Error).message}); needs attention`,
+          failure: failureOf(error),
+        },
+      };
+    }
+    return { change: { step: 'restock', status: 'refunded', note: 'payment refunded' } };
   }
 
   private async fulfil(row: OrderRow, lines: LineRow[]): Promise<Outcome> {
