@@ -16,7 +16,7 @@ import {
   type RegisteredService,
   type ServiceTokens,
 } from '@emporium/platform';
-import { registerGateway } from '@emporium/gateway';
+import { describeRoutes, registerGateway, serveOwnDescription } from '@emporium/gateway';
 import { composeServices, planComposition, startSideProcesses, type ComposedServices } from './compose.ts';
 import { serviceRegistry } from './registry.ts';
 
@@ -73,6 +73,7 @@ export async function startServer(
   const verifier = tokenVerifier(services);
   registerAuthHook(app, verifier, serviceTokens);
   if (plan.gateway) await mountGateway(app, config, infra, services);
+  else await describeOwnRoutes(app);
   const internal = await internalListener(config, verifier, serviceTokens);
   const internalHost = internal ?? (plan.gateway ? undefined : app);
   for (const module of services.modules) {
@@ -135,6 +136,12 @@ async function mountGateway(
         drop(stale.fromEvent(event)),
       );
   }
+}
+
+/** A process without the gateway describes its public routes for the gateway that forwards to them. */
+async function describeOwnRoutes(app: HttpServer): Promise<void> {
+  await describeRoutes(app);
+  serveOwnDescription(app);
 }
 
 /**

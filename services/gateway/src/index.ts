@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Cache } from '@emporium/platform';
 import { registerOpenApi } from './openapi.ts';
+export { describeRoutes, serveOwnDescription, OPENAPI_PATH } from './openapi.ts';
 import { registerRateLimit } from './rate-limit.ts';
 import { registerResponseCache, type ResponseCache } from './response-cache.ts';
 import { registerRemoteRoutes, type RemoteService } from './routing.ts';
@@ -27,7 +28,10 @@ export interface GatewayOptions {
  * enforce access again behind the gateway.
  */
 export async function registerGateway(app: FastifyInstance, options: GatewayOptions): Promise<ResponseCache> {
-  await registerOpenApi(app);
+  await registerOpenApi(
+    app,
+    options.remoteServices.map((s) => s.url),
+  );
   await registerRateLimit(app, {
     perMinute: options.rateLimitPerMinute,
     redis: options.redis,
