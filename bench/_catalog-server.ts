@@ -50,6 +50,7 @@ if (mode === 'bare') {
     cache: infra.cache,
     metrics: infra.metrics,
     rateLimitPerMinute: 100_000_000,
+    deploymentName: 'emporium',
     remoteServices: [],
   });
   catalog.api.onChange(async (change) => {

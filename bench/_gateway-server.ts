@@ -20,6 +20,7 @@ if (mode === 'bare') {
     cache: new MemoryCache(),
     metrics,
     rateLimitPerMinute: 100_000_000,
+    deploymentName: 'emporium',
     remoteServices: [],
   });
   app.get(

@@ -77,6 +77,7 @@ async function reserveRun(units: number, strategy: 'single' | 'batched') {
     db,
     cache: new MemoryCache(),
     redis: undefined,
+    deploymentName: 'emporium',
     bus: new InProcessEventBus(),
     metrics: createMetricsRegistry(),
     logger: pino({ level: 'silent' }),

@@ -16,7 +16,7 @@ import {
   type RegisteredService,
   type ServiceTokens,
 } from '@emporium/platform';
-import { registerGateway } from '@emporium/gateway';
+import { describeRoutes, registerGateway, serveOwnDescription } from '@emporium/gateway';
 import { composeServices, planComposition, startSideProcesses, type ComposedServices } from './compose.ts';
 import { serviceRegistry } from './registry.ts';
 
@@ -52,6 +52,7 @@ export async function startServer(
     redisUrl: config.redisUrl,
     natsUrl: config.natsUrl,
     dataDir: config.dataDir,
+    deploymentName: config.deploymentName,
     logger,
   });
   const sideProcesses = await startSideProcesses(config, plan);
@@ -72,6 +73,7 @@ export async function startServer(
   const verifier = tokenVerifier(services);
   registerAuthHook(app, verifier, serviceTokens);
   if (plan.gateway) await mountGateway(app, config, infra, services);
+  else await describeOwnRoutes(app);
   const internal = await internalListener(config, verifier, serviceTokens);
   const internalHost = internal ?? (plan.gateway ? undefined : app);
   for (const module of services.modules) {
@@ -113,6 +115,7 @@ async function mountGateway(
   const responseCache = await registerGateway(app, {
     cache: infra.cache,
     redis: infra.redis,
+    deploymentName: config.deploymentName,
     metrics: infra.metrics,
     rateLimitPerMinute: config.rateLimitPerMinute,
     remoteServices: services.plan.remote.map(({ service, url }) => ({
@@ -133,6 +136,12 @@ async function mountGateway(
         drop(stale.fromEvent(event)),
       );
   }
+}
+
+/** A process without the gateway describes its public routes for the gateway that forwards to them. */
+async function describeOwnRoutes(app: HttpServer): Promise<void> {
+  await describeRoutes(app);
+  serveOwnDescription(app);
 }
 
 /**

@@ -14,6 +14,8 @@ export interface Infrastructure {
   /** The Redis connection behind the cache, for what needs Redis itself (shared rate-limit counters). */
   redis: Redis | undefined;
   bus: EventBus;
+  /** DEPLOYMENT_NAME: what this store's keys on a shared Redis start with (`<name>:`). */
+  deploymentName: string;
   metrics: Registry;
   logger: Logger;
   close(): Promise<void>;
@@ -26,8 +28,15 @@ export interface InfrastructureOptions {
   dataDir: string;
   logger: Logger;
   inMemoryDatabase?: boolean;
-  cacheNamespace?: string;
+  /** Namespaces the cache keys and the JetStream stream; `emporium` when not given (ADR 0010). */
+  deploymentName?: string;
 }
+
+/** The stream and subject prefix of one deployment: `emporium` keeps the names of older releases. */
+export const jetStreamNames = (deploymentName: string) => ({
+  stream: deploymentName.toUpperCase(),
+  subjectPrefix: `${deploymentName}.`,
+});
 
 export async function openInfrastructure(options: InfrastructureOptions): Promise<Infrastructure> {
   const db = await openDatabase({
@@ -35,10 +44,12 @@ export async function openInfrastructure(options: InfrastructureOptions): Promis
     dataDir: options.dataDir,
     inMemory: options.inMemoryDatabase ?? false,
   });
+  const deploymentName = options.deploymentName ?? 'emporium';
   const redis = options.redisUrl ? await openRedis(options.redisUrl) : undefined;
-  const cache = redis ? new RedisCache(redis, options.cacheNamespace) : new MemoryCache();
+  const cache = redis ? new RedisCache(redis, `${deploymentName}:`) : new MemoryCache();
   const bus: EventBus = options.natsUrl
     ? await JetStreamEventBus.connect(options.natsUrl, {
+        ...jetStreamNames(deploymentName),
         onHandlerError: (err, event) =>
           options.logger.warn({ err, eventId: event.id }, 'event handler failed'),
       })
@@ -48,6 +59,7 @@ export async function openInfrastructure(options: InfrastructureOptions): Promis
     cache,
     redis,
     bus,
+    deploymentName,
     metrics: createMetricsRegistry(),
     logger: options.logger,
     async close() {

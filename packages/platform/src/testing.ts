@@ -142,6 +142,7 @@ export async function testInfrastructure(overrides: { bus?: EventBus } = {}): Pr
     db,
     cache,
     redis: undefined,
+    deploymentName: 'emporium',
     bus,
     metrics: createMetricsRegistry(),
     logger: silentLogger(),

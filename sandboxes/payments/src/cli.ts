@@ -1,4 +1,5 @@
 // Starts the payment gateway sandbox as its own process: `npx tsx sandboxes/payments/src/cli.ts`.
+import { join } from 'node:path';
 import { createPaymentSandbox, type PaymentSandboxOptions } from './server.ts';
 
 function intFromEnv(name: string, fallback: number): number {
@@ -23,6 +24,10 @@ function optionsFromEnv(): PaymentSandboxOptions {
     webhookSecret: env['PAYMENTS_SANDBOX_WEBHOOK_SECRET'] || undefined,
     webhookMaxAttempts: intFromEnv('PAYMENTS_SANDBOX_WEBHOOK_MAX_ATTEMPTS', 6),
     webhookBackoffMs: intFromEnv('PAYMENTS_SANDBOX_WEBHOOK_BACKOFF_MS', 500),
+    // A gateway remembers its payments: a paid order stays refundable after a restart.
+    stateFile:
+      env['PAYMENTS_SANDBOX_STATE_FILE'] ||
+      join(env['DATA_DIR'] || './.data', 'payment-sandbox', 'state.json'),
     logger: { level: env['LOG_LEVEL'] || 'info' },
   };
 }

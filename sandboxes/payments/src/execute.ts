@@ -31,6 +31,8 @@ export function createExecutor(
   store: IdempotencyStore,
   sleeper: Sleeper,
   processingDelay: () => Promise<void>,
+  /** Makes what a request did durable before it is answered (the state file); nothing when in memory. */
+  persist: () => Promise<void> = async () => undefined,
 ) {
   const actAfterDelay = async (act: Act, idempotencyKey: string | undefined): Promise<Outcome> => {
     await processingDelay();
@@ -63,6 +65,8 @@ export function createExecutor(
       key === undefined
         ? { outcome: await actAfterDelay(act, undefined), replayed: false }
         : await actOnce(key, requestFingerprint(request.method, path, request.body), act);
+    // An answer the client received must survive a restart, as at a real gateway.
+    if (!replayed) await persist();
     if (outcome.holdMs) await sleeper.sleep(outcome.holdMs);
     if (replayed) reply.header('idempotent-replayed', 'true');
     if (outcome.statusCode >= 400) reply.type(PROBLEM_TYPE);

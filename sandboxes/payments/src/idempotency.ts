@@ -5,7 +5,7 @@ export interface StoredResponse {
   body: unknown;
 }
 
-interface Entry {
+export interface IdempotencyEntry {
   fingerprint: string;
   response: StoredResponse;
   expiresAt: number;
@@ -19,7 +19,7 @@ export type Lookup = { kind: 'miss' } | { kind: 'replay'; response: StoredRespon
  * finds the stored answer instead of acting again.
  */
 export class IdempotencyStore {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, IdempotencyEntry>();
   private readonly tails = new Map<string, Promise<void>>();
 
   constructor(
@@ -59,6 +59,18 @@ export class IdempotencyStore {
       response: structuredClone(response),
       expiresAt: this.clock() + this.ttlMs,
     });
+  }
+
+  /** Unexpired entries in expiry order, for the state file. */
+  snapshot(): [string, IdempotencyEntry][] {
+    this.evictExpired();
+    return [...this.entries];
+  }
+
+  /** Call once, before serving: entries come back in the order they were saved, which is expiry order. */
+  restore(entries: [string, IdempotencyEntry][]): void {
+    for (const [key, entry] of entries) this.entries.set(key, entry);
+    this.evictExpired();
   }
 
   get size(): number {

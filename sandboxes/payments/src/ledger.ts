@@ -26,6 +26,20 @@ export class Ledger {
 
   constructor(private readonly clock: () => number = Date.now) {}
 
+  /** Copies of every record, for the state file. */
+  snapshot(): { authorizations: Authorization[]; refunds: Refund[] } {
+    return {
+      authorizations: structuredClone([...this.authorizations.values()]),
+      refunds: structuredClone([...this.refunds.values()]),
+    };
+  }
+
+  /** Call once, before serving: what a previous run of the sandbox saved. */
+  restore(state: { authorizations: Authorization[]; refunds: Refund[] }): void {
+    for (const auth of state.authorizations) this.authorizations.set(auth.id, auth);
+    for (const refund of state.refunds) this.refunds.set(refund.id, refund);
+  }
+
   authorize(input: AuthorizeInput): Authorization {
     const now = this.clock();
     const auth: Authorization = {

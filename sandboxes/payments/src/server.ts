@@ -6,6 +6,7 @@ import { Ledger } from './ledger.ts';
 import { installProblemHandlers, problem, sendProblem } from './problem.ts';
 import { registerRoutes } from './routes.ts';
 import { Sleeper } from './sleeper.ts';
+import { StateFile } from './state-file.ts';
 import { WebhookDispatcher, type WebhookConfig } from './webhooks.ts';
 
 export interface PaymentSandboxOptions {
@@ -27,6 +28,11 @@ export interface PaymentSandboxOptions {
   /** How long an idempotent answer is kept. Default 24 h, as Stripe. */
   idempotencyTtlMs?: number;
   logger?: FastifyServerOptions['logger'];
+  /**
+   * Where payments, refunds and idempotent answers are kept across restarts (the CLI always gives one);
+   * without it they live in memory, for tests that start a sandbox of their own.
+   */
+  stateFile?: string;
   /** Injected for deterministic latency in tests. */
   random?: () => number;
 }
@@ -58,10 +64,13 @@ export function createPaymentSandbox(options: PaymentSandboxOptions = {}): Payme
   app.addHook('onRequest', async (request) => {
     if (request.method === 'GET' && request.url !== '/healthz') await delay();
   });
+  const ledger = new Ledger();
+  const idempotency = new IdempotencyStore(options.idempotencyTtlMs ?? 24 * 3600_000);
+  const persist = options.stateFile ? durable(options.stateFile, ledger, idempotency) : undefined;
   registerRoutes(app, {
-    ledger: new Ledger(),
+    ledger,
     webhooks,
-    execute: createExecutor(new IdempotencyStore(options.idempotencyTtlMs ?? 24 * 3600_000), sleeper, delay),
+    execute: createExecutor(idempotency, sleeper, delay, persist),
     timeoutHangMs: options.timeoutHangMs ?? 30_000,
   });
 
@@ -78,6 +87,17 @@ export function createPaymentSandbox(options: PaymentSandboxOptions = {}): Payme
       await webhooks.close();
     },
   };
+}
+
+/** Restores what the file holds and returns the save that every write awaits before it answers. */
+function durable(path: string, ledger: Ledger, idempotency: IdempotencyStore): () => Promise<void> {
+  const file = new StateFile(path);
+  const saved = file.load();
+  if (saved) {
+    ledger.restore(saved);
+    idempotency.restore(saved.idempotency);
+  }
+  return () => file.save(() => ({ version: 1, ...ledger.snapshot(), idempotency: idempotency.snapshot() }));
 }
 
 function webhookConfig(options: PaymentSandboxOptions): WebhookConfig | undefined {

@@ -36,6 +36,7 @@ describe(`cart (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
       db,
       cache: await testCache(),
       redis: undefined,
+      deploymentName: 'emporium',
       bus: new InProcessEventBus(),
       metrics: createMetricsRegistry(),
       logger: silentLogger(),

@@ -22,6 +22,7 @@ export async function catalogHarness(deps: Partial<CatalogDeps> = {}) {
     cache: infra.cache,
     metrics: infra.metrics,
     rateLimitPerMinute: 1_000_000,
+    deploymentName: 'emporium',
     remoteServices: [],
   });
   built.api.onChange(async (change) => {

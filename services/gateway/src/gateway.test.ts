@@ -36,6 +36,7 @@ describe('gateway', () => {
       cache,
       metrics,
       rateLimitPerMinute: 5,
+      deploymentName: uniqueName('gw'),
       remoteServices: [],
       redis,
     });

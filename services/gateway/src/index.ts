@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Cache } from '@emporium/platform';
 import { registerOpenApi } from './openapi.ts';
+export { describeRoutes, serveOwnDescription, OPENAPI_PATH } from './openapi.ts';
 import { registerRateLimit } from './rate-limit.ts';
 import { registerResponseCache, type ResponseCache } from './response-cache.ts';
 import { registerRemoteRoutes, type RemoteService } from './routing.ts';
@@ -15,6 +16,8 @@ export interface GatewayOptions {
   metrics: Registry;
   rateLimitPerMinute: number;
   redis?: Redis;
+  /** DEPLOYMENT_NAME: prefixes the shared rate-limit counters. */
+  deploymentName: string;
   /** Services that run in other processes: their public paths are forwarded. */
   remoteServices: RemoteService[];
 }
@@ -25,8 +28,15 @@ export interface GatewayOptions {
  * enforce access again behind the gateway.
  */
 export async function registerGateway(app: FastifyInstance, options: GatewayOptions): Promise<ResponseCache> {
-  await registerOpenApi(app);
-  await registerRateLimit(app, { perMinute: options.rateLimitPerMinute, redis: options.redis });
+  await registerOpenApi(
+    app,
+    options.remoteServices.map((s) => s.url),
+  );
+  await registerRateLimit(app, {
+    perMinute: options.rateLimitPerMinute,
+    redis: options.redis,
+    deploymentName: options.deploymentName,
+  });
   const responseCache = registerResponseCache(app, options.cache, options.metrics);
   await registerRemoteRoutes(app, options.remoteServices);
   return responseCache;

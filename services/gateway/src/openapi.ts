@@ -2,11 +2,17 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 
+export const OPENAPI_PATH = '/api/openapi.json';
+
+/** The one field merged; the rest of a part is what the gateway describes itself. */
+type Paths = Record<string, unknown>;
+
 /**
- * The OpenAPI 3.1 document is generated from the route schemas (never hand-written) and served at
- * /api/openapi.json, with readable docs at /docs. Must be registered before the routes it describes.
+ * Describes the routes registered after it from their schemas (never hand-written). Every process does
+ * this, so a process that runs services serves their part of the document at OPENAPI_PATH, and a
+ * gateway elsewhere merges those parts into the one public document (ADR 0010).
  */
-export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+export async function describeRoutes(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -29,8 +35,42 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       return { schema: described, url };
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/api/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () =>
+}
+
+/** A service process's own part of the document, for the gateway that forwards to it. */
+export function serveOwnDescription(app: FastifyInstance): void {
+  app.get(OPENAPI_PATH, { schema: { hide: true }, config: { auth: 'public', rateLimit: false } }, async () =>
     app.swagger(),
+  );
+}
+
+/**
+ * The gateway's document: its own routes and the parts of the processes it forwards to. A part that
+ * cannot be read now is left out of this answer and asked for again on the next one; parts that were
+ * read are kept, as a process's routes do not change while it runs.
+ */
+export async function registerOpenApi(app: FastifyInstance, remoteUrls: string[] = []): Promise<void> {
+  await describeRoutes(app);
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  const parts = new Map<string, Paths>();
+  const readPart = async (url: string) => {
+    if (parts.has(url)) return;
+    const response = await fetch(url + OPENAPI_PATH, { signal: AbortSignal.timeout(3_000) }).catch(
+      () => undefined,
+    );
+    if (!response?.ok) return app.log.warn({ url }, 'API description of a service process unavailable');
+    parts.set(url, ((await response.json()) as { paths?: Paths }).paths ?? {});
+  };
+  app.get(
+    OPENAPI_PATH,
+    { schema: { hide: true }, config: { auth: 'public', rateLimit: false } },
+    async () => {
+      const distinct = [...new Set(remoteUrls)];
+      await Promise.all(distinct.map(readPart));
+      const own = app.swagger();
+      const paths: Paths = { ...own.paths };
+      for (const url of distinct) Object.assign(paths, parts.get(url) ?? {});
+      return { ...own, paths };
+    },
   );
 }

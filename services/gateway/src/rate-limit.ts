@@ -6,6 +6,8 @@ export interface RateLimitOptions {
   perMinute: number;
   /** Shared counters across gateway processes; per-process memory otherwise. */
   redis?: Redis;
+  /** DEPLOYMENT_NAME: another store on the same Redis must not spend this one's budget. */
+  deploymentName: string;
 }
 
 /**
@@ -18,7 +20,7 @@ export async function registerRateLimit(app: FastifyInstance, options: RateLimit
     hook: 'preHandler',
     max: options.perMinute,
     timeWindow: 60_000,
-    ...(options.redis ? { redis: options.redis, nameSpace: 'emporium:ratelimit:' } : {}),
+    ...(options.redis ? { redis: options.redis, nameSpace: `${options.deploymentName}:ratelimit:` } : {}),
     skipOnError: true,
     keyGenerator: (request: FastifyRequest) =>
       request.user ? `user:${request.user.id}` : `ip:${request.ip}`,

@@ -40,6 +40,7 @@ describe(`inventory (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
       db: database,
       cache: new MemoryCache(),
       redis: undefined,
+      deploymentName: 'emporium',
       bus,
       metrics: createMetricsRegistry(),
       logger: silentLogger(),

@@ -397,6 +397,37 @@ describe(`checkout (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
     ]);
   });
 
+  it('ends a cancel whose refund the gateway can never make in refund_failed, with the stock back, not in retries', async () => {
+    const sku = await product(2, 900);
+    const customer = newId();
+    await fill(customer, [[sku, 1]]);
+    const order = (await checkout(customer)).json();
+    expect(order.status).toBe('paid');
+    // A gateway that lost its records answers 404 to every refund of this payment, however often asked.
+    const port = Number(new URL(gatewayUrl).port);
+    await sandbox.close();
+    sandbox = createPaymentSandbox({ logger: false, timeoutHangMs: 5_000, apiKey: credentials.apiKey });
+    await sandbox.listen(port);
+    const cancelled = await app.inject({
+      method: 'POST',
+      url: `/api/v1/orders/${order.id}/cancel`,
+      headers: await headers(customer),
+    });
+    expect(cancelled.statusCode).toBe(200);
+    expect(cancelled.json().status).toBe('refund_failed');
+    expect(cancelled.json().history.at(-1).note).toContain('needs attention');
+    expect(cancelled.json().fulfilments.map((f: { status: string }) => f.status)).toEqual(['cancelled']);
+    expect(await stock(sku)).toMatchObject({ onHand: 2, reserved: 0 });
+    expect(await stack.orders.store.row(order.id)).toMatchObject({ saga_step: 'done' });
+    const again = await app.inject({
+      method: 'POST',
+      url: `/api/v1/orders/${order.id}/cancel`,
+      headers: await headers(customer),
+    });
+    expect(again.statusCode).toBe(200);
+    expect(again.json().status).toBe('refund_failed');
+  });
+
   describe('the seller view', () => {
     const sellerOrder = async (seller: string, orderId: string) => {
       const res = await app.inject({

@@ -157,7 +157,7 @@ export class Orders implements OrdersApi {
       const row = await this.store.reopen(id, this.saga.undoAll, this.options.leaseMs);
       if (!row) throw conflict('The order is still being processed; try again in a moment');
       await this.saga.drive(id, { row });
-    } else if (order.status !== 'cancelled' && order.status !== 'refunded') {
+    } else if (!['cancelled', 'refunded', 'refund_failed'].includes(order.status)) {
       throw conflict(`An order that is ${order.status} cannot be cancelled`);
     }
     return (await this.store.full(id)) ?? order;

@@ -9,12 +9,14 @@ import type { OrderRow } from './store.ts';
 export const orderProcess = defineTransitions<OrderRow['status']>({
   pending_payment: ['paid', 'payment_failed', 'cancelled', 'rejected'],
   // A paid order is refunded when cancelled or when its reservation expired before the commit.
-  paid: ['fulfilling', 'refunded'],
-  fulfilling: ['shipped', 'refunded'],
+  // refund_failed: the gateway refused the refund for good; a person settles it (ADR 0701).
+  paid: ['fulfilling', 'refunded', 'refund_failed'],
+  fulfilling: ['shipped', 'refunded', 'refund_failed'],
   shipped: ['delivered'],
   delivered: [],
   payment_failed: [],
   cancelled: [],
   refunded: [],
+  refund_failed: [],
   rejected: [],
 });

@@ -63,6 +63,8 @@ const isKind = (error: unknown, ...kinds: string[]) => isAppError(error) && kind
 const isFinal = (error: unknown) => isKind(error, 'Validation', 'Conflict', 'NotFound', 'PaymentDeclined');
 
 const cancelled: Effect = { status: 'cancelled', note: 'cancelled by customer' };
+/** After the refund step, whatever its outcome: nothing is left to void or release. */
+const MONEY_RETURNED_OR_SETTLED = new Set<OrderRow['status']>(['refunded', 'refund_failed']);
 const linesOf = (lines: LineRow[]) => lines.map((l) => ({ sku: l.sku, quantity: l.quantity }));
 
 /**
@@ -110,7 +112,7 @@ async function reserve(deps: OrdersDeps, { state: { row, lines } }: Run): Promis
 
 async function release(deps: OrdersDeps, { state: { row } }: Run): Promise<void> {
   // A refunded order's units were committed and are put back by restock; its reservation is closed.
-  if (row.status === 'refunded') return;
+  if (MONEY_RETURNED_OR_SETTLED.has(row.status)) return;
   await deps.inventory.release(
     row.id,
     row.status === 'payment_failed' ? 'payment failed' : 'order cancelled',
@@ -140,7 +142,7 @@ async function authorize(deps: OrdersDeps, { state: { row } }: Run): Promise<Out
 
 async function voidPayment(deps: OrdersDeps, logger: Pick<Logger, 'warn'>, { state: { row } }: Run) {
   // A refunded payment has no authorisation left to void.
-  if (row.status === 'refunded') return;
+  if (MONEY_RETURNED_OR_SETTLED.has(row.status)) return;
   try {
     await deps.payments.cancel(row.id);
   } catch (error) {
@@ -162,7 +164,18 @@ async function capture(deps: OrdersDeps, { state: { row } }: Run): Promise<Outco
 }
 
 async function refund(deps: OrdersDeps, { state: { row } }: Run): Promise<Effect> {
-  await deps.payments.refund(row.id);
+  try {
+    await deps.payments.refund(row.id);
+  } catch (error) {
+    if (!isFinal(error)) throw error;
+    // Refused for what it asks (e.g. the gateway does not know the payment): every retry would get the
+    // same answer. The order ends in a status a person can find and settle; the stock is already back.
+    return {
+      status: 'refund_failed',
+      note: `refund refused by the payment gateway (${(error as Error).message}); needs attention`,
+      failure: failureOf(error),
+    };
+  }
   return { status: 'refunded', note: 'payment refunded' };
 }
 

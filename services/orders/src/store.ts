@@ -75,8 +75,8 @@ const keyed = (db: Kysely<OrdersDB>, customerId: string, idempotencyKey: string)
     .where('customer_id', '=', customerId)
     .where('idempotency_key', '=', idempotencyKey);
 
-/** Statuses after which nothing may be shipped: the money went back, or was never taken. */
-const ENDS_FULFILMENT = new Set<OrderRow['status']>(['cancelled', 'refunded']);
+/** Statuses after which nothing may be shipped: the order was cancelled, whatever became of the money. */
+const ENDS_FULFILMENT = new Set<OrderRow['status']>(['cancelled', 'refunded', 'refund_failed']);
 
 /**
  * Cancels what sellers have not shipped yet, in the transaction of the status change, so a seller never

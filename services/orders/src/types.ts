@@ -17,7 +17,9 @@ export type OrderStatus =
   | 'delivered'
   | 'cancelled'
   | 'payment_failed'
-  | 'refunded';
+  | 'refunded'
+  /** Cancelled after payment, but the gateway refused the refund for good: a person must settle it. */
+  | 'refund_failed';
 
 /** Where checkout stands; 'done' when nothing is left to drive. */
 export type SagaStep =

@@ -14,7 +14,7 @@ export interface RunningSandbox {
 export async function startPaymentSandbox(
   settings: PaymentSettings,
   webhookUrl: string,
-  options: { logLevel?: string } = {},
+  options: { logLevel?: string; stateFile?: string } = {},
 ): Promise<RunningSandbox> {
   const cli = fileURLToPath(new URL('./cli.ts', import.meta.resolve('@emporium/sandbox-payments')));
   const child: ChildProcess = fork(cli, [], {
@@ -26,6 +26,7 @@ export async function startPaymentSandbox(
       PAYMENTS_SANDBOX_API_KEY: settings.apiKey,
       PAYMENTS_SANDBOX_WEBHOOK_URL: webhookUrl,
       PAYMENTS_SANDBOX_WEBHOOK_SECRET: settings.webhookSecret,
+      ...(options.stateFile ? { PAYMENTS_SANDBOX_STATE_FILE: options.stateFile } : {}),
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

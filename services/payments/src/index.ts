@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { defineService } from '@emporium/platform';
 import type { PaymentsApi } from './types.ts';
 import { createPaymentsService } from './service.ts';
@@ -43,6 +44,8 @@ export const paymentsService = defineService({
   embedded: async (settings, config) => {
     if (config.databaseUrl || !settings.embeddedSandbox) return undefined;
     const webhookUrl = `http://127.0.0.1:${config.port}/api/v1/webhooks/payments`;
-    return startPaymentSandbox(settings, webhookUrl, { logLevel: config.logLevel });
+    // In the store's data directory, so a restart of the store keeps its paid orders refundable.
+    const stateFile = resolve(config.dataDir, 'payment-sandbox', 'state.json');
+    return startPaymentSandbox(settings, webhookUrl, { logLevel: config.logLevel, stateFile });
   },
 });

@@ -39,6 +39,7 @@ describe(`payments (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
       db: database,
       cache: new MemoryCache(),
       redis: undefined,
+      deploymentName: 'emporium',
       bus: new InProcessEventBus(),
       metrics: createMetricsRegistry(),
       logger: pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) }),

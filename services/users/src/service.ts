@@ -43,7 +43,10 @@ export async function createUsersService(
   const keys = new KeyRing(store);
   await keys.ensureKey();
   const counter = infra.redis
-    ? new RedisAttemptCounter(infra.redis, options.throttleNamespace)
+    ? new RedisAttemptCounter(
+        infra.redis,
+        options.throttleNamespace ?? `${infra.deploymentName}:users:throttle:`,
+      )
     : new MemoryAttemptCounter();
   const sessions = new Sessions({
     store,

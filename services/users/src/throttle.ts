@@ -102,7 +102,8 @@ return 0`;
 export class RedisAttemptCounter implements AttemptCounter {
   constructor(
     private readonly redis: Redis,
-    private readonly namespace = 'emporium:users:throttle:',
+    /** `<DEPLOYMENT_NAME>:users:throttle:`, so stores sharing a Redis keep their own counters. */
+    private readonly namespace: string,
   ) {}
 
   async book(key: string, policy: ThrottlePolicy, now: number): Promise<Booking> {

@@ -10,6 +10,11 @@ describe('config', () => {
     expect(config.rateLimitPerMinute).toBe(600);
   });
 
+  it('names the deployment emporium unless DEPLOYMENT_NAME says otherwise', () => {
+    expect(loadConfig({}).deploymentName).toBe('emporium');
+    expect(loadConfig({ DEPLOYMENT_NAME: 'shop-b2' }).deploymentName).toBe('shop-b2');
+  });
+
   it.each([
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
     [{ DATABASE_URL: 'mysql://localhost/db' }, 'DATABASE_URL'],
@@ -17,6 +22,9 @@ describe('config', () => {
     [{ PORT: '70000' }, 'PORT'],
     [{ RATE_LIMIT_PER_MINUTE: 'many' }, 'RATE_LIMIT_PER_MINUTE'],
     [{ SERVICE_URL_CATALOG: 'catalog:3000' }, 'SERVICE_URL_CATALOG'],
+    [{ DEPLOYMENT_NAME: 'Shop_A' }, 'DEPLOYMENT_NAME'],
+    [{ DEPLOYMENT_NAME: 'shop.a' }, 'DEPLOYMENT_NAME'],
+    [{ DEPLOYMENT_NAME: '-shop' }, 'DEPLOYMENT_NAME'],
   ])('refuses %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);

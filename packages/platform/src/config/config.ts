@@ -27,6 +27,12 @@ export interface Config {
   publicCacheTtlSeconds: number;
   seedDemoData: boolean;
   shutdownTimeoutMs: number;
+  /**
+   * DEPLOYMENT_NAME, default `emporium`: prefixes every name this store owns on a shared Redis or NATS
+   * server (cache keys, rate-limit and login counters, the JetStream stream and its subjects), so two
+   * stores on one server never read each other's state (ADR 0010).
+   */
+  deploymentName: string;
 }
 
 export class ConfigError extends Error {
@@ -113,6 +119,21 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
 
+// Lower case, digits and inner dashes: valid unchanged in a Redis key, a NATS subject token and (upper
+// cased) a JetStream stream name, and no two names map to the same stream.
+const DEPLOYMENT_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+function deploymentName(env: Env): string {
+  const raw = env.DEPLOYMENT_NAME;
+  if (raw === undefined || raw === '') return 'emporium';
+  if (raw.length > 40 || !DEPLOYMENT_NAME.test(raw))
+    throw new ConfigError(
+      'DEPLOYMENT_NAME',
+      `must be 1 to 40 lowercase letters, digits and dashes (not at either end), got "${raw}"`,
+    );
+  return raw;
+}
+
 /** For services' own settings: the same checks, the same one-line errors. */
 export { integer as envInteger, url as envUrl };
 
@@ -147,5 +168,6 @@ export function loadConfig(env: Env = process.env): Config {
     publicCacheTtlSeconds: integer(env, 'PUBLIC_CACHE_TTL_SECONDS', 30, 0, 86_400),
     seedDemoData: boolean(env, 'SEED_DEMO_DATA', true),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    deploymentName: deploymentName(env),
   };
 }

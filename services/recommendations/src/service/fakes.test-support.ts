@@ -115,6 +115,7 @@ export async function recsHarness(products: ProductDocument[], options: Recommen
     db,
     cache,
     redis: undefined,
+    deploymentName: 'emporium',
     bus,
     metrics: createMetricsRegistry(),
     logger: silentLogger(),

@@ -40,6 +40,7 @@ beforeAll(async () => {
     db: {} as SqlDatabase,
     cache: new MemoryCache(),
     redis: undefined,
+    deploymentName: 'emporium',
     bus: new InProcessEventBus(),
     metrics: createMetricsRegistry(),
     logger: silentLogger(),

@@ -25,6 +25,7 @@ export async function usersHarness(options: UsersServiceOptions & { env?: Record
     cache,
     redis,
     bus,
+    deploymentName: 'emporium',
     metrics: createMetricsRegistry(),
     logger: silentLogger(),
     async close() {},
