@@ -62,6 +62,7 @@ export async function startServer(
     logLevel: config.logLevel,
     metrics: infra.metrics,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    trustedProxies: config.trustedProxies,
     readiness: {
       database: () => infra.db.ping(),
       cache: () => infra.cache.ping(),

@@ -17,6 +17,8 @@ describe('config', () => {
     [{ PORT: '70000' }, 'PORT'],
     [{ RATE_LIMIT_PER_MINUTE: 'many' }, 'RATE_LIMIT_PER_MINUTE'],
     [{ SERVICE_URL_CATALOG: 'catalog:3000' }, 'SERVICE_URL_CATALOG'],
+    [{ TRUSTED_PROXIES: '10.0.0.0/33' }, 'TRUSTED_PROXIES'],
+    [{ TRUSTED_PROXIES: 'gateway.internal' }, 'TRUSTED_PROXIES'],
   ])('refuses %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);
@@ -45,5 +47,15 @@ describe('config', () => {
     expect(() => loadConfig({ SERVICES: 'catalog', SERVICE_KEY: 'short' })).toThrow(/32 characters/);
     const split = loadConfig({ INTERNAL_PORT: '3100', SERVICE_KEY: 'k'.repeat(32) });
     expect([split.internalPort, split.internalHost]).toEqual([3100, '127.0.0.1']);
+  });
+
+  it('trusts X-Forwarded-For from loopback only, unless TRUSTED_PROXIES says otherwise', () => {
+    expect(loadConfig({}).trustedProxies).toEqual(['loopback']);
+    expect(loadConfig({ TRUSTED_PROXIES: 'none' }).trustedProxies).toEqual([]);
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, fd00::/8 ,192.0.2.7' }).trustedProxies).toEqual([
+      '10.0.0.0/8',
+      'fd00::/8',
+      '192.0.2.7',
+    ]);
   });
 });
