@@ -13,6 +13,7 @@ import { loadConfig } from '@emporium/platform';
 import { freePort, silentLogger, testUrls, uniqueName } from '@emporium/platform/testing';
 import { serviceRegistry } from './registry.ts';
 import { startServer, type RunningServer } from './server.ts';
+import { expectSuspensionAtOnce, SUSPENSION_ADMIN } from './testing/suspension.ts';
 
 const SERVICE_KEY = randomBytes(32).toString('hex');
 const PASSWORD = 'violet-harbour-7-lantern';
@@ -62,7 +63,11 @@ let backend: RunningServer;
 let gateway: RunningServer;
 
 beforeAll(async () => {
-  backend = await start({ SERVICES: serviceRegistry.map((s) => s.name).join(',') });
+  backend = await start({
+    SERVICES: serviceRegistry.map((s) => s.name).join(','),
+    ADMIN_EMAIL: SUSPENSION_ADMIN.email,
+    ADMIN_PASSWORD: SUSPENSION_ADMIN.password,
+  });
   gateway = await gatewayFor(backend.url);
 }, 180_000);
 
@@ -179,5 +184,11 @@ describe('the gateway forwards raw bodies and reports a dead service', () => {
     expect(res.statusCode).toBe(503);
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.json()).toMatchObject({ status: 503, detail: expect.stringContaining('catalog') });
+  });
+});
+
+describe('suspension behind the gateway', () => {
+  it("refuses a suspended customer's token at once on every route, and lets it in once reinstated", async () => {
+    await expectSuspensionAtOnce(gateway);
   });
 });

@@ -68,8 +68,9 @@ function registerForwarding(app: FastifyInstance, service: RemoteService) {
       config: { auth: 'public' },
       handler: (request, reply) =>
         reply.from(service.url + request.url, {
-          rewriteRequestHeaders: withClientAddress,
-          onError: (failed, { error }) => answerUpstreamFailure(failed, error as ForwardError, service.name),
+          rewriteRequestHeaders: (_raw, headers) => withClientAddress(request, headers),
+          // The reply reply-from hands back is this one; its own type allows HTTP/2, which we do not serve.
+          onError: (_failed, { error }) => answerUpstreamFailure(reply, error as ForwardError, service.name),
         }),
     });
   }
