@@ -1,6 +1,6 @@
 /**
  * The authorisation matrix: every protected route of the composed app × {anonymous, customer, other
- * customer, seller, other seller, admin}, generated from Fastify's route table, so a route added by
+ * customer, seller, other seller, admin, a suspended customer, another service}, generated from Fastify's route table, so a route added by
  * anyone is in the matrix the moment it exists. Each cell's expectation derives from the route's
  * `config.auth`, refined by an ownership fixture where a resource belongs to someone.
  */
@@ -8,7 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadConfig, newId, type RouteAccess } from '@emporium/platform';
+import { randomBytes } from 'node:crypto';
+import { loadConfig, newId, ServiceTokens, type RouteAccess } from '@emporium/platform';
 import type * as Platform from '@emporium/platform';
 import { silentLogger, testUrls, uniqueName } from '@emporium/platform/testing';
 import type { RouteEntry } from './testing/route-table.ts';
@@ -26,9 +27,27 @@ vi.mock('@emporium/platform', async (importOriginal) => {
   };
 });
 
-type Identity = 'anonymous' | 'customer' | 'otherCustomer' | 'seller' | 'otherSeller' | 'admin';
-const IDENTITIES: Identity[] = ['anonymous', 'customer', 'otherCustomer', 'seller', 'otherSeller', 'admin'];
-const roleOf: Record<Exclude<Identity, 'anonymous'>, 'customer' | 'seller' | 'admin'> = {
+type Identity =
+  'anonymous' | 'customer' | 'otherCustomer' | 'seller' | 'otherSeller' | 'admin' | 'suspended' | 'service';
+const IDENTITIES: Identity[] = [
+  'anonymous',
+  'customer',
+  'otherCustomer',
+  'seller',
+  'otherSeller',
+  'admin',
+  'suspended',
+  'service',
+];
+/** Identities refused whatever the route: a suspended account's token, a service token (not an access token). */
+const refusedEverywhere: Partial<Record<Identity, Expectation>> = {
+  suspended: 'refused',
+  service: 'unauthorized',
+};
+const roleOf: Record<
+  Exclude<Identity, 'anonymous' | 'suspended' | 'service'>,
+  'customer' | 'seller' | 'admin'
+> = {
   customer: 'customer',
   otherCustomer: 'customer',
   seller: 'seller',
@@ -37,9 +56,10 @@ const roleOf: Record<Exclude<Identity, 'anonymous'>, 'customer' | 'seller' | 'ad
 };
 
 /** What a cell may answer. */
-type Expectation = 'unauthorized' | 'forbidden' | 'success' | 'passes-gate' | 'denied-or-hidden';
+type Expectation = 'unauthorized' | 'forbidden' | 'refused' | 'success' | 'passes-gate' | 'denied-or-hidden';
 const accepts: Record<Expectation, (status: number) => boolean> = {
   unauthorized: (s) => s === 401,
+  refused: (s) => s === 401 || s === 403,
   forbidden: (s) => s === 403,
   success: (s) => s >= 200 && s < 300,
   // Past the gateway's role check: the handler ran (its answer may be a 400 for the empty body or a 404
@@ -50,6 +70,7 @@ const accepts: Record<Expectation, (status: number) => boolean> = {
 
 function expectationFromAccess(access: RouteAccess, who: Identity): Expectation {
   if (who === 'anonymous') return 'unauthorized';
+  if (who === 'suspended' || who === 'service') return refusedEverywhere[who]!;
   const role = roleOf[who];
   if (role === 'admin' || access === 'authenticated' || access === role) return 'passes-gate';
   return 'forbidden';
@@ -153,6 +174,7 @@ const IMPLICITLY_PUBLIC = new Set<string>([
 
 const ADMIN_EMAIL = `${uniqueName('matrix-admin')}@example.com`;
 const ADMIN_PASSWORD = 'granite-meadow-31-falcon';
+const SERVICE_KEY = randomBytes(32).toString('hex');
 let server: RunningServer;
 let dataDir: string;
 const tokens = new Map<Identity, string>();
@@ -178,6 +200,14 @@ async function signIn(who: Identity, body: Record<string, unknown>, path = '/api
   tokens.set(who, (JSON.parse(res.body) as { accessToken: string }).accessToken);
 }
 
+/** Suspends the account behind `who`'s token; the token itself is kept, as a client would keep it. */
+async function suspend(who: Identity) {
+  const me = await ctx.call('GET', '/api/v1/me', who);
+  const { id } = JSON.parse(me.body) as { id: string };
+  const res = await ctx.call('POST', `/api/v1/users/${id}/suspend`, 'admin', {});
+  if (res.statusCode !== 200) throw new Error(`cannot suspend ${who}: ${res.statusCode} ${res.body}`);
+}
+
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'emporium-matrix-'));
   const config = loadConfig({
@@ -189,6 +219,7 @@ beforeAll(async () => {
     RATE_LIMIT_PER_MINUTE: '10000000',
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
+    SERVICE_KEY,
     ...(testUrls.database ? { DATABASE_URL: testUrls.database } : {}),
     ...(testUrls.redis ? { REDIS_URL: testUrls.redis } : {}),
     ...(testUrls.nats ? { NATS_URL: testUrls.nats } : {}),
@@ -207,6 +238,12 @@ beforeAll(async () => {
   await signIn('seller', person('seller', { storeName: uniqueName('Matrix Store') }));
   await signIn('otherSeller', person('seller', { storeName: uniqueName('Other Store') }));
   await signIn('admin', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD }, '/api/v1/auth/login');
+  await signIn('suspended', person('customer'));
+  await suspend('suspended');
+  // Signed with this deployment's key and acting for the admin: still not an access token.
+  const admin = await ctx.call('GET', '/api/v1/me', 'admin');
+  const adminUser = { id: (JSON.parse(admin.body) as { id: string }).id, role: 'admin' as const };
+  tokens.set('service', await new ServiceTokens(SERVICE_KEY, ['orders']).issue('users', adminUser));
 }, 180_000);
 
 afterAll(async () => {
@@ -245,7 +282,8 @@ describe('authorisation matrix', () => {
     for (const route of protectedRoutes()) {
       const fixture = FIXTURES[route.key];
       for (const who of IDENTITIES) {
-        const expected = fixture?.expect[who] ?? expectationFromAccess(route.auth!, who);
+        const expected =
+          refusedEverywhere[who] ?? fixture?.expect[who] ?? expectationFromAccess(route.auth!, who);
         const prepared = fixture ? await fixture.setup(ctx) : { params: {}, body: undefined };
         const url = fillUrl(route.url, prepared.params, () => newId());
         const body = prepared.body ?? (['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined);
