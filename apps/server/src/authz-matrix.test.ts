@@ -1,11 +1,12 @@
 /**
  * The authorisation matrix: every protected route of the composed app × {anonymous, customer, other
- * customer, seller, other seller, admin}, generated from Fastify's route table, so a route added by
+ * customer, seller, other seller, admin, a suspended customer, another service}, generated from Fastify's route table, so a route added by
  * anyone is in the matrix the moment it exists. Each cell's expectation derives from the route's
  * `config.auth`, refined by an ownership fixture where a resource belongs to someone.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { newId, type RouteAccess } from '@emporium/platform';
+import { randomBytes } from 'node:crypto';
+import { newId, ServiceTokens, type RouteAccess } from '@emporium/platform';
 import { uniqueName } from '@emporium/platform/testing';
 import type { RouteEntry } from './testing/route-table.ts';
 import { fillUrl } from './testing/route-table.ts';
@@ -16,9 +17,27 @@ vi.mock('@emporium/platform', async (importOriginal) =>
   (await import('./testing/route-table.ts')).platformRecordingRoutes(importOriginal, routeTable),
 );
 
-type Identity = 'anonymous' | 'customer' | 'otherCustomer' | 'seller' | 'otherSeller' | 'admin';
-const IDENTITIES: Identity[] = ['anonymous', 'customer', 'otherCustomer', 'seller', 'otherSeller', 'admin'];
-const roleOf: Record<Exclude<Identity, 'anonymous'>, 'customer' | 'seller' | 'admin'> = {
+type Identity =
+  'anonymous' | 'customer' | 'otherCustomer' | 'seller' | 'otherSeller' | 'admin' | 'suspended' | 'service';
+const IDENTITIES: Identity[] = [
+  'anonymous',
+  'customer',
+  'otherCustomer',
+  'seller',
+  'otherSeller',
+  'admin',
+  'suspended',
+  'service',
+];
+/** Identities refused whatever the route: a suspended account's token, a service token (not an access token). */
+const refusedEverywhere: Partial<Record<Identity, Expectation>> = {
+  suspended: 'refused',
+  service: 'unauthorized',
+};
+const roleOf: Record<
+  Exclude<Identity, 'anonymous' | 'suspended' | 'service'>,
+  'customer' | 'seller' | 'admin'
+> = {
   customer: 'customer',
   otherCustomer: 'customer',
   seller: 'seller',
@@ -27,9 +46,10 @@ const roleOf: Record<Exclude<Identity, 'anonymous'>, 'customer' | 'seller' | 'ad
 };
 
 /** What a cell may answer. */
-type Expectation = 'unauthorized' | 'forbidden' | 'success' | 'passes-gate' | 'denied-or-hidden';
+type Expectation = 'unauthorized' | 'forbidden' | 'refused' | 'success' | 'passes-gate' | 'denied-or-hidden';
 const accepts: Record<Expectation, (status: number) => boolean> = {
   unauthorized: (s) => s === 401,
+  refused: (s) => s === 401 || s === 403,
   forbidden: (s) => s === 403,
   success: (s) => s >= 200 && s < 300,
   // Past the gateway's role check: the handler ran (its answer may be a 400 for the empty body or a 404
@@ -40,6 +60,7 @@ const accepts: Record<Expectation, (status: number) => boolean> = {
 
 function expectationFromAccess(access: RouteAccess, who: Identity): Expectation {
   if (who === 'anonymous') return 'unauthorized';
+  if (who === 'suspended' || who === 'service') return refusedEverywhere[who]!;
   const role = roleOf[who];
   if (role === 'admin' || access === 'authenticated' || access === role) return 'passes-gate';
   return 'forbidden';
@@ -143,6 +164,7 @@ const IMPLICITLY_PUBLIC = new Set<string>([
 
 const ADMIN_EMAIL = `${uniqueName('matrix-admin')}@example.com`;
 const ADMIN_PASSWORD = 'granite-meadow-31-falcon';
+const SERVICE_KEY = randomBytes(32).toString('hex');
 let server: TestStore;
 const tokens = new Map<Identity, string>();
 let ipCounter = 0;
@@ -167,8 +189,16 @@ async function signIn(who: Identity, body: Record<string, unknown>, path = '/api
   tokens.set(who, (JSON.parse(res.body) as { accessToken: string }).accessToken);
 }
 
+/** Suspends the account behind `who`'s token; the token itself is kept, as a client would keep it. */
+async function suspend(who: Identity) {
+  const me = await ctx.call('GET', '/api/v1/me', who);
+  const { id } = JSON.parse(me.body) as { id: string };
+  const res = await ctx.call('POST', `/api/v1/users/${id}/suspend`, 'admin', {});
+  if (res.statusCode !== 200) throw new Error(`cannot suspend ${who}: ${res.statusCode} ${res.body}`);
+}
+
 beforeAll(async () => {
-  server = await startTestStore({ ADMIN_EMAIL, ADMIN_PASSWORD });
+  server = await startTestStore({ ADMIN_EMAIL, ADMIN_PASSWORD, SERVICE_KEY });
   const password = 'violet-harbour-7-lantern';
   const person = (role: string, extra: Record<string, unknown> = {}) => ({
     email: `${uniqueName(role)}@example.com`,
@@ -182,6 +212,12 @@ beforeAll(async () => {
   await signIn('seller', person('seller', { storeName: uniqueName('Matrix Store') }));
   await signIn('otherSeller', person('seller', { storeName: uniqueName('Other Store') }));
   await signIn('admin', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD }, '/api/v1/auth/login');
+  await signIn('suspended', person('customer'));
+  await suspend('suspended');
+  // Signed with this deployment's key and acting for the admin: still not an access token.
+  const admin = await ctx.call('GET', '/api/v1/me', 'admin');
+  const adminUser = { id: (JSON.parse(admin.body) as { id: string }).id, role: 'admin' as const };
+  tokens.set('service', await new ServiceTokens(SERVICE_KEY, ['orders']).issue('users', adminUser));
 }, 180_000);
 
 afterAll(async () => {
@@ -219,7 +255,8 @@ describe('authorisation matrix', () => {
     for (const route of protectedRoutes()) {
       const fixture = FIXTURES[route.key];
       for (const who of IDENTITIES) {
-        const expected = fixture?.expect[who] ?? expectationFromAccess(route.auth!, who);
+        const expected =
+          refusedEverywhere[who] ?? fixture?.expect[who] ?? expectationFromAccess(route.auth!, who);
         const prepared = fixture ? await fixture.setup(ctx) : { params: {}, body: undefined };
         const url = fillUrl(route.url, prepared.params, () => newId());
         const body = prepared.body ?? (['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined);

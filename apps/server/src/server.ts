@@ -6,10 +6,14 @@ import {
   createMetricsRegistry,
   mountService,
   openInfrastructure,
+  AccountRevocations,
   JobScheduler,
+  MemoryCache,
+  revocableVerifier,
   registerAuthHook,
   serviceTokensFromConfig,
   type AccessTokenVerifier,
+  type AccountStatusChange,
   type Config,
   type HttpServer,
   type Infrastructure,
@@ -63,6 +67,7 @@ export async function startServer(
     logLevel: config.logLevel,
     metrics: infra.metrics,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    trustedProxies: config.trustedProxies,
     readiness: {
       database: () => infra.db.ping(),
       cache: () => infra.cache.ping(),
@@ -70,7 +75,7 @@ export async function startServer(
       ...Object.assign({}, ...services.modules.map((m) => m.readiness ?? {})),
     },
   });
-  const verifier = tokenVerifier(services);
+  const verifier = revocableVerifier(tokenVerifier(services), await accountRevocations(infra, services));
   registerAuthHook(app, verifier, serviceTokens);
   if (plan.gateway) await mountGateway(app, config, infra, services);
   else await describeOwnRoutes(app);
@@ -100,6 +105,35 @@ export async function startServer(
       for (const side of sideProcesses) await side.stop();
     },
   };
+}
+
+/**
+ * Suspended accounts, whose access tokens every route refuses: recorded by the users service after its
+ * commit when it runs here, from its events when it runs elsewhere. In Redis every process shares the
+ * list; on the embedded defaults it gets a cache of its own, so response-cache churn cannot evict it.
+ */
+async function accountRevocations(infra: Infrastructure, services: ComposedServices) {
+  const revocations = new AccountRevocations(infra.redis ? infra.cache : new MemoryCache());
+  const record = (change: AccountStatusChange) => revocations.record(change);
+  for (const module of services.modules) module.onAccountStatus?.(record);
+  // Processes of the same shape share a consumer (and their Redis); different shapes each get every event.
+  const shape = [
+    ...(services.plan.gateway ? ['gateway'] : []),
+    ...services.plan.local.map((l) => l.service.name),
+  ];
+  for (const { service } of services.plan.remote) {
+    const hook = service.gateway.accountStatus;
+    if (!hook) continue;
+    await infra.bus.subscribe(
+      `revocations-${service.name}-${shape.join('_')}`,
+      hook.subjects,
+      async (event) => {
+        const change = hook.fromEvent(event);
+        if (change) await record(change);
+      },
+    );
+  }
+  return revocations;
 }
 
 /**

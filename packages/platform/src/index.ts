@@ -17,6 +17,7 @@ export * from './http/server.ts';
 export * from './http/route-config.ts';
 export * from './infrastructure.ts';
 export * from './auth.ts';
+export * from './revocations.ts';
 export * from './http/auth-hook.ts';
 export * from './service-auth.ts';
 export * from './http/client.ts';

@@ -1,6 +1,7 @@
 import type { JSONWebKeySet } from 'jose';
 import type { Config, Env } from './config/config.ts';
 import type { DomainEvent } from './events/event.ts';
+import type { AccountStatusChange } from './revocations.ts';
 import type { Infrastructure } from './infrastructure.ts';
 import type { ServiceClientOptions } from './http/client.ts';
 import type { HttpServer, ReadinessCheck } from './http/server.ts';
@@ -29,6 +30,8 @@ export interface ServiceModule {
   accessTokenKeys?(): Promise<JSONWebKeySet>;
   /** Tells the gateway in this process which cached public responses a change made stale. */
   onPublicChange?(drop: (prefixes: string[]) => Promise<void>): void;
+  /** Tells the token checks of this process, after the commit, that an account was suspended or reinstated. */
+  onAccountStatus?(record: (change: AccountStatusChange) => Promise<void>): void;
 }
 
 export interface ServiceContext {
@@ -109,6 +112,11 @@ export interface GatewayHooks {
   accessTokenKeysPath?: string;
   /** The events whose subjects make cached public responses stale, and the path prefixes they stale. */
   staleResponses?: { subjects: string[]; fromEvent(event: DomainEvent): string[] };
+  /**
+   * The events that suspend or reinstate an account: every process that reaches this service remotely
+   * refuses a suspended account's access tokens from them (ADR 0509).
+   */
+  accountStatus?: { subjects: string[]; fromEvent(event: DomainEvent): AccountStatusChange | undefined };
 }
 
 /** A definition with its types erased, as the registry holds many different ones in one list. */

@@ -57,6 +57,7 @@ describe('gateway', () => {
     );
     app.get('/api/v1/me/secret', { config: { auth: 'customer' } }, async () => ({ secret: true }));
     app.get('/api/v1/limited', async () => ({ ok: true }));
+    app.get('/api/v1/popular', { config: { publicCacheSeconds: 30 } }, async () => ({ popular: true }));
     await app.ready();
   });
   afterAll(async () => {
@@ -80,6 +81,17 @@ describe('gateway', () => {
     expect(last?.headers['content-type']).toContain('application/problem+json');
     const other = await app.inject({ url: '/api/v1/limited', remoteAddress: ip(2) });
     expect(other.statusCode).toBe(200);
+  });
+
+  it('counts a cached public GET against the budget: a cache hit is no way around the limit', async () => {
+    const caller = ip(4);
+    const statuses: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const res = await app.inject({ url: '/api/v1/popular', remoteAddress: caller });
+      statuses.push(`${res.statusCode} ${String(res.headers['x-cache'] ?? '-')}`);
+    }
+    expect(statuses.slice(1, 5)).toEqual(['200 hit', '200 hit', '200 hit', '200 hit']);
+    expect(statuses.slice(5)).toEqual(['429 -', '429 -']);
   });
 
   it('counts an authenticated caller per user, not per IP', async () => {

@@ -11,13 +11,14 @@ export interface RateLimitOptions {
 }
 
 /**
- * Counts per user when the caller is authenticated, per IP otherwise. Runs after the auth hook
- * (preHandler) so the user is known; a forged token is refused before it can spend anyone's budget.
+ * Counts per user when the caller is authenticated, per IP otherwise. Runs on each route's `onRequest`,
+ * which follows the app-wide auth hook, so the user is known and a forged token is refused before it can
+ * spend anyone's budget; and it precedes the response cache (`preHandler`), so a cache hit still counts.
  */
 export async function registerRateLimit(app: FastifyInstance, options: RateLimitOptions): Promise<void> {
   await app.register(rateLimit, {
     global: true,
-    hook: 'preHandler',
+    hook: 'onRequest',
     max: options.perMinute,
     timeWindow: 60_000,
     ...(options.redis ? { redis: options.redis, nameSpace: `${options.deploymentName}:ratelimit:` } : {}),

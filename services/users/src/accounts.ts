@@ -6,6 +6,7 @@ import {
   notFound,
   unauthorized,
   writeEvents,
+  type AccountStatusChange,
   type AuthUser,
   type FieldError,
   type Role,
@@ -58,6 +59,8 @@ export class Accounts {
     private readonly hasher: PasswordHasher,
     private readonly sessions: Sessions,
     private readonly notify: () => void,
+    /** The token checks of this process: a suspension must count before the event reaches them. */
+    private readonly statusChanged: (change: AccountStatusChange) => Promise<void> = async () => {},
   ) {}
 
   async register(input: RegisterInput): Promise<Session> {
@@ -213,23 +216,34 @@ export class Accounts {
     return this.me(id);
   }
 
-  /** Suspending ends every session at once (refresh tokens) and within 15 minutes (access tokens). */
+  /**
+   * Suspending ends every session at once: refresh tokens are revoked, and access tokens are refused by
+   * every process's token check (ADR 0509). Repeating a change records it again, so a retry after a
+   * failed revocation write repairs it.
+   */
   async setStatus(actor: AuthUser, id: string, status: UserStatus, role?: Role): Promise<PublicUser> {
     if (actor.role !== 'admin') throw forbidden('Only an admin may suspend accounts');
     if (actor.id === id) throw forbidden('An admin cannot suspend their own account');
+    let at = new Date().toISOString();
     const result = await this.store.db.transaction().execute(async (trx) => {
       const user = await this.store.userById(id, trx);
       if (!user || (role && user.role !== role)) return undefined;
       if (user.status === status) return user;
       const updated = (await this.store.updateUser(trx, id, { status }))!;
       if (status === 'suspended') await this.store.revokeUserTokens(trx, id);
-      const event: UserStatusChangedEvent = { id, role: user.role, status };
-      const type = status === 'suspended' ? USER_EVENTS.suspended : USER_EVENTS.reinstated;
-      await writeEvents(trx, [createEvent(type, id, event)]);
+      const data: UserStatusChangedEvent = { id, role: user.role, status };
+      const event = createEvent(
+        status === 'suspended' ? USER_EVENTS.suspended : USER_EVENTS.reinstated,
+        id,
+        data,
+      );
+      at = event.occurredAt;
+      await writeEvents(trx, [event]);
       return updated;
     });
     if (!result) throw notFound(role === 'seller' ? 'Seller' : 'User');
     this.notify();
+    await this.statusChanged({ userId: id, revoked: result.status !== 'active', at });
     return toPublicUser(result);
   }
 

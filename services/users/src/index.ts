@@ -1,6 +1,6 @@
 /** Public entry of the users service: its API, the factory, the HTTP client and the event types. */
 import { ACCESS_TOKEN, defineService } from '@emporium/platform';
-import type { UsersApi } from './types.ts';
+import { USER_EVENTS, type UserStatusChangedEvent, type UsersApi } from './types.ts';
 import { createUsersService } from './service.ts';
 import { UsersHttpClient } from './client.ts';
 import { usersSettings } from './settings.ts';
@@ -34,5 +34,16 @@ export const usersService = defineService({
   settings: usersSettings,
   create: (ctx) => createUsersService(ctx, { admin: ctx.settings.admin }),
   client: (url, options) => new UsersHttpClient(url, options),
-  gateway: { accessTokenKeysPath: ACCESS_TOKEN.jwksPath },
+  gateway: {
+    accessTokenKeysPath: ACCESS_TOKEN.jwksPath,
+    accountStatus: {
+      subjects: [USER_EVENTS.suspended, USER_EVENTS.reinstated],
+      fromEvent: (event) => {
+        const data = event.data as Partial<UserStatusChangedEvent>;
+        if (typeof data.id !== 'string' || (data.status !== 'active' && data.status !== 'suspended'))
+          return undefined;
+        return { userId: data.id, revoked: data.status === 'suspended', at: event.occurredAt };
+      },
+    },
+  },
 });

@@ -2,6 +2,7 @@ import {
   eventTablesMigration,
   loadMigrations,
   OutboxRelay,
+  type AccountStatusChange,
   type ServiceContext,
   type ServiceModule,
 } from '@emporium/platform';
@@ -55,7 +56,16 @@ export async function createUsersService(
     throttle: new LoginThrottle(counter),
     logger: infra.logger,
   });
-  const accounts = new Accounts(store, hasher, sessions, () => relay.notify());
+  const statusListeners: ((change: AccountStatusChange) => Promise<void>)[] = [];
+  const accounts = new Accounts(
+    store,
+    hasher,
+    sessions,
+    () => relay.notify(),
+    async (change) => {
+      for (const listener of statusListeners) await listener(change);
+    },
+  );
   const users = new Users(store, keys, sessions, accounts, new AddressBook(store));
   if (options.admin) await accounts.ensureAdmin(options.admin.email, options.admin.password);
 
@@ -71,6 +81,7 @@ export async function createUsersService(
     },
     readiness: { 'users-signing-key': async () => void (await keys.jwks()) },
     accessTokenKeys: () => users.jwks(),
+    onAccountStatus: (listener) => void statusListeners.push(listener),
   };
   return { module, api: users, users };
 }

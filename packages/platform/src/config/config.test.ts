@@ -25,6 +25,8 @@ describe('config', () => {
     [{ DEPLOYMENT_NAME: 'Shop_A' }, 'DEPLOYMENT_NAME'],
     [{ DEPLOYMENT_NAME: 'shop.a' }, 'DEPLOYMENT_NAME'],
     [{ DEPLOYMENT_NAME: '-shop' }, 'DEPLOYMENT_NAME'],
+    [{ TRUSTED_PROXIES: '10.0.0.0/33' }, 'TRUSTED_PROXIES'],
+    [{ TRUSTED_PROXIES: 'gateway.internal' }, 'TRUSTED_PROXIES'],
   ])('refuses %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);
@@ -53,5 +55,15 @@ describe('config', () => {
     expect(() => loadConfig({ SERVICES: 'catalog', SERVICE_KEY: 'short' })).toThrow(/32 characters/);
     const split = loadConfig({ INTERNAL_PORT: '3100', SERVICE_KEY: 'k'.repeat(32) });
     expect([split.internalPort, split.internalHost]).toEqual([3100, '127.0.0.1']);
+  });
+
+  it('trusts X-Forwarded-For from loopback only, unless TRUSTED_PROXIES says otherwise', () => {
+    expect(loadConfig({}).trustedProxies).toEqual(['loopback']);
+    expect(loadConfig({ TRUSTED_PROXIES: 'none' }).trustedProxies).toEqual([]);
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, fd00::/8 ,192.0.2.7' }).trustedProxies).toEqual([
+      '10.0.0.0/8',
+      'fd00::/8',
+      '192.0.2.7',
+    ]);
   });
 });

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * Configuration is read once from the environment, validated, and passed down. A bad or missing value
  * stops the process with a message naming the variable (ConfigError).
@@ -23,6 +25,11 @@ export interface Config {
   /** INTERNAL_PORT / INTERNAL_HOST: a separate listener for `/internal/*`, e.g. on a private address. */
   internalPort: number | undefined;
   internalHost: string;
+  /**
+   * TRUSTED_PROXIES: the hops (addresses, CIDRs, or `loopback`/`linklocal`/`uniquelocal`) whose
+   * X-Forwarded-For names the client; from anyone else the header is ignored. Default `loopback`.
+   */
+  trustedProxies: string[];
   rateLimitPerMinute: number;
   publicCacheTtlSeconds: number;
   seedDemoData: boolean;
@@ -111,6 +118,37 @@ function internalListener(env: Env) {
   };
 }
 
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_RANGES.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d+$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Only the gateway (and a load balancer in front of it) may say who the client is: a client that writes
+ * its own X-Forwarded-For to a public port must not pick the address its login attempts are counted by.
+ * Loopback by default, which is where the gateway is in the README's several-process recipe.
+ */
+function trustedProxies(env: Env): string[] {
+  const raw = env.TRUSTED_PROXIES?.trim();
+  if (raw === undefined || raw === '') return ['loopback'];
+  if (raw === 'none') return [];
+  const entries = raw.split(',').map((entry) => entry.trim());
+  const bad = entries.find((entry) => !isProxyEntry(entry));
+  if (bad !== undefined)
+    throw new ConfigError(
+      'TRUSTED_PROXIES',
+      `must be "none" or a list of addresses, CIDRs, loopback, linklocal or uniquelocal; got "${bad}"`,
+    );
+  return entries;
+}
+
 function boolean(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -164,6 +202,7 @@ export function loadConfig(env: Env = process.env): Config {
     internalUrls: serviceUrls(env, 'SERVICE_INTERNAL_URL_'),
     serviceKey: serviceKey(env, distributed),
     ...listener,
+    trustedProxies: trustedProxies(env),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 10_000_000),
     publicCacheTtlSeconds: integer(env, 'PUBLIC_CACHE_TTL_SECONDS', 30, 0, 86_400),
     seedDemoData: boolean(env, 'SEED_DEMO_DATA', true),

@@ -36,6 +36,8 @@ export interface HttpServerOptions {
   metrics: Registry;
   readiness?: Record<string, ReadinessCheck>;
   bodyLimitBytes?: number;
+  /** Hops whose X-Forwarded-For sets `request.ip` (Config.trustedProxies); none when absent. */
+  trustedProxies?: string[];
   /** How long `close()` waits for in-flight requests before cutting connections. */
   shutdownTimeoutMs?: number;
 }
@@ -73,6 +75,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     requestIdHeader: 'x-request-id',
     genReqId: () => newId(),
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
+    trustProxy: options.trustedProxies && options.trustedProxies.length > 0 ? options.trustedProxies : false,
     schemaController: { compilersFactory: { buildValidator } },
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: answerFrameworkError,
