@@ -18,6 +18,7 @@ import { validation } from '../errors.ts';
 import { problemErrorHandler, sendProblem, type Problem } from './problem.ts';
 import { httpDurationHistogram } from './metrics.ts';
 import { findUnsafeText } from './unsafe-text.ts';
+import { refuseNonFiniteNumbers } from './finite-numbers.ts';
 import type {} from './route-config.ts';
 
 export type HttpServer = FastifyInstance<
@@ -59,7 +60,7 @@ const buildValidator: AjvCompiler.ValidatorFactory = (externalSchemas, options) 
     });
   const exact = build(false);
   const converting = build('array');
-  return (route) => (route.httpPart === 'body' ? exact : converting)(route);
+  return (route) => (route.httpPart === 'body' ? exact(route) : refuseNonFiniteNumbers(converting(route)));
 };
 
 /**
