@@ -64,6 +64,7 @@ export async function startServer(
     logLevel: config.logLevel,
     metrics: infra.metrics,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    corsOrigins: config.corsOrigins,
     readiness: {
       database: () => infra.db.ping(),
       cache: () => infra.cache.ping(),
