@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@emporium/platform';
-import { silentLogger, testUrls } from '@emporium/platform/testing';
+import { freePort, silentLogger, testUrls } from '@emporium/platform/testing';
 import { startServer, type RunningServer } from './server.ts';
 
 const SHOP = 'https://shop.example';
@@ -24,6 +24,7 @@ beforeAll(async () => {
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     CORS_ORIGINS: SHOP,
+    PAYMENTS_SANDBOX_PORT: String(await freePort()),
     ...(testUrls.database ? { DATABASE_URL: testUrls.database } : {}),
     ...(testUrls.redis ? { REDIS_URL: testUrls.redis } : {}),
     ...(testUrls.nats ? { NATS_URL: testUrls.nats } : {}),
