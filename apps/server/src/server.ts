@@ -30,6 +30,8 @@ export interface RunningServer {
   /** The separate listener of `/internal/*`, when INTERNAL_PORT is set. */
   internalUrl: string | undefined;
   services: ComposedServices;
+  /** For tests that check what a request left behind (e.g. row counts per schema). */
+  infra: Infrastructure;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export async function startServer(
     metrics: infra.metrics,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     trustedProxies: config.trustedProxies,
+    corsOrigins: config.corsOrigins,
     readiness: {
       database: () => infra.db.ping(),
       cache: () => infra.cache.ping(),
@@ -96,6 +99,7 @@ export async function startServer(
     url: url.replace('0.0.0.0', '127.0.0.1'),
     internalUrl: internalUrl?.replace('0.0.0.0', '127.0.0.1'),
     services,
+    infra,
     async close() {
       await jobs.stop();
       await closeGracefully(app, config.shutdownTimeoutMs);

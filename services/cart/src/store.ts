@@ -99,8 +99,13 @@ export class CartStore {
 
   async removeLine(cartId: string, sku: string, guestTtl: number | undefined): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('cart_lines').where('cart_id', '=', cartId).where('sku', '=', sku).execute();
-      await touch(trx, cartId, guestTtl);
+      const removed = await trx
+        .deleteFrom('cart_lines')
+        .where('cart_id', '=', cartId)
+        .where('sku', '=', sku)
+        .executeTakeFirst();
+      // Removing a line the cart does not hold changes nothing, its age and expiry included.
+      if (removed.numDeletedRows > 0n) await touch(trx, cartId, guestTtl);
     });
   }
 

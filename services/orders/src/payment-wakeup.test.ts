@@ -107,7 +107,8 @@ describe(`payment webhooks drive orders (${testUrls.database ? 'PostgreSQL' : 'P
           const status = (await stack.orders.getOrder(orderId))?.status;
           return { status, onHand: level?.onHand, reserved: level?.reserved };
         },
-        { timeout: 5_000 },
+        // Well inside the 60 s retry pause, so only the wake-up can have moved it; roomy for a loaded CI.
+        { timeout: 15_000 },
       )
       .toEqual({ status: 'paid', onHand: 2, reserved: 0 });
     // The client was told to retry with the same key: it gets the order, though its cart is now empty.

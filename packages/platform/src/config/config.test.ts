@@ -27,9 +27,20 @@ describe('config', () => {
     [{ DEPLOYMENT_NAME: '-shop' }, 'DEPLOYMENT_NAME'],
     [{ TRUSTED_PROXIES: '10.0.0.0/33' }, 'TRUSTED_PROXIES'],
     [{ TRUSTED_PROXIES: 'gateway.internal' }, 'TRUSTED_PROXIES'],
+    [{ CORS_ORIGINS: '*' }, 'CORS_ORIGINS'],
+    [{ CORS_ORIGINS: 'https://shop.example/path' }, 'CORS_ORIGINS'],
+    [{ CORS_ORIGINS: 'shop.example' }, 'CORS_ORIGINS'],
   ])('refuses %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);
+  });
+
+  it('allows no cross-origin browser calls unless CORS_ORIGINS lists origins', () => {
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+    expect(loadConfig({ CORS_ORIGINS: 'https://shop.example/, http://localhost:5173' }).corsOrigins).toEqual([
+      'https://shop.example',
+      'http://localhost:5173',
+    ]);
   });
 
   it('reads the services of this process and where the others live', () => {

@@ -31,6 +31,8 @@ export interface Config {
    */
   trustedProxies: string[];
   rateLimitPerMinute: number;
+  /** CORS_ORIGINS: origins a browser may call the API from (comma-separated); none by default. */
+  corsOrigins: string[];
   publicCacheTtlSeconds: number;
   seedDemoData: boolean;
   shutdownTimeoutMs: number;
@@ -172,6 +174,24 @@ function deploymentName(env: Env): string {
   return raw;
 }
 
+/** Each entry must be a bare origin (`https://shop.example`): no path, no wildcard. */
+function origins(env: Env): string[] {
+  const raw = env.CORS_ORIGINS?.trim();
+  if (!raw) return [];
+  return raw.split(',').map((entry) => {
+    const origin = entry.trim().replace(/\/$/, '');
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin)
+      throw new ConfigError('CORS_ORIGINS', `must list origins such as https://shop.example, got "${entry}"`);
+    return origin;
+  });
+}
+
 /** For services' own settings: the same checks, the same one-line errors. */
 export { integer as envInteger, url as envUrl };
 
@@ -204,6 +224,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...listener,
     trustedProxies: trustedProxies(env),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 10_000_000),
+    corsOrigins: origins(env),
     publicCacheTtlSeconds: integer(env, 'PUBLIC_CACHE_TTL_SECONDS', 30, 0, 86_400),
     seedDemoData: boolean(env, 'SEED_DEMO_DATA', true),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),

@@ -163,6 +163,30 @@ describe('HTTP server factory', () => {
     expect(response.json()).toEqual({ params: { n: 42 }, query: { limit: 7, q: 'shoes' } });
   });
 
+  it.each(['Infinity', '-Infinity', '1e309'])(
+    'refuses %s in a converted integer (Ajv skips its bounds for non-finite numbers)',
+    async (value) => {
+      const server = build();
+      for (const url of [`/items/${value}`, `/items/1?limit=${value}`]) {
+        const problem = problemOf(await server.inject({ url }));
+        expect({ url, status: problem.status, type: problem.type }).toEqual({
+          url,
+          status: 400,
+          type: 'application/problem+json',
+        });
+      }
+      const bounded = createHttpServer({ name: 't', logLevel: 'silent', metrics: createMetricsRegistry() });
+      bounded.get(
+        '/page',
+        { schema: { querystring: Type.Object({ page: Type.Integer({ minimum: 1, maximum: 10 }) }) } },
+        async (request) => request.query,
+      );
+      const response = await bounded.inject({ url: `/page?page=${value}` });
+      await bounded.close();
+      expect(problemOf(response).body.errors?.map((e) => e.field)).toEqual(['querystring.page']);
+    },
+  );
+
   it.each([
     ['a NUL in a body string', { method: 'POST', url: '/items', payload: { name: 'a\u0000b', quantity: 1 } }],
     ['a lone high surrogate', { method: 'POST', url: '/items', payload: '{"name":"a\\ud800","quantity":1}' }],

@@ -18,6 +18,8 @@ import { validation } from '../errors.ts';
 import { problemErrorHandler, sendProblem, type Problem } from './problem.ts';
 import { httpDurationHistogram } from './metrics.ts';
 import { findUnsafeText } from './unsafe-text.ts';
+import { refuseNonFiniteNumbers } from './finite-numbers.ts';
+import { LOG_REDACTIONS, registerHardening, timeLimits, type HardeningOptions } from './hardening.ts';
 import type {} from './route-config.ts';
 
 export type HttpServer = FastifyInstance<
@@ -30,7 +32,7 @@ export type HttpServer = FastifyInstance<
 
 export type ReadinessCheck = () => Promise<void>;
 
-export interface HttpServerOptions {
+export interface HttpServerOptions extends HardeningOptions {
   name: string;
   logLevel?: string;
   metrics: Registry;
@@ -61,7 +63,7 @@ const buildValidator: AjvCompiler.ValidatorFactory = (externalSchemas, options) 
     });
   const exact = build(false);
   const converting = build('array');
-  return (route) => (route.httpPart === 'body' ? exact : converting)(route);
+  return (route) => (route.httpPart === 'body' ? exact(route) : refuseNonFiniteNumbers(converting(route)));
 };
 
 /**
@@ -71,7 +73,7 @@ const buildValidator: AjvCompiler.ValidatorFactory = (externalSchemas, options) 
  */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const app = Fastify({
-    logger: { level: options.logLevel ?? 'info', base: { service: options.name } },
+    logger: { level: options.logLevel ?? 'info', base: { service: options.name }, redact: LOG_REDACTIONS },
     requestIdHeader: 'x-request-id',
     genReqId: () => newId(),
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
@@ -83,8 +85,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     // Idle keep-alive sockets are closed at once on shutdown; busy ones finish their request first.
     forceCloseConnections: 'idle',
     pluginTimeout: 60_000,
+    ...timeLimits(options),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  registerHardening(app, options);
   app.setErrorHandler(problemErrorHandler);
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, 404, `No route for ${request.method} ${request.url}`),
