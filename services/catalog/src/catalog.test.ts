@@ -237,6 +237,8 @@ describe(`catalog events (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () =
       expect(created).toBe(true);
       ids.push(product.id);
       changes.push({ id: product.id, type: 'catalog.product.created' });
+      // Its body gives stock, which travels through the same outbox (ADR 0607).
+      changes.push({ id: product.id, type: 'catalog.stock.requested' });
       if (i % 4 === 1) {
         // Kill the relay mid-way and start a new one, as a crashed process would.
         await relay.stop();

@@ -7,6 +7,7 @@ import {
   notFound,
   validation,
   writeEvents,
+  type DomainEvent,
   type FieldError,
 } from '@emporium/platform';
 import type { CatalogDB } from './schema.ts';
@@ -18,7 +19,7 @@ import type { AvailabilityCache } from './availability-cache.ts';
 import { checkProduct } from './validate.ts';
 import { storeImage } from './images.ts';
 import type { BlobStore } from './blob-store.ts';
-import type { InventoryPort, Role, UsersPort } from './ports.ts';
+import type { InventoryPort, Role, StockRequest, StockRequestOutcome, UsersPort } from './ports.ts';
 import type {
   Availability,
   CatalogApi,
@@ -100,7 +101,8 @@ export class Catalog implements CatalogApi {
 
   /**
    * Writes a batch for one seller: checks sku ownership, registers new skus with inventory, upserts in
-   * one transaction, then (after commit) invalidates caches and forwards stock to inventory.
+   * one transaction (with the stock requests in the outbox), then after commit invalidates caches and
+   * hands the stock to inventory at once, so the answer already shows it.
    */
   async writeBatch(
     actor: Actor,
@@ -109,19 +111,15 @@ export class Catalog implements CatalogApi {
   ): Promise<WriteResult[]> {
     const { ready, failed, unchanged } = await this.writer.prepare(items);
     const registered = await this.registerSkus(ready, failed);
-    const results = await this.writer.write(registered);
+    const stockActor = options.forwardStock === false || !this.deps.inventory ? undefined : actor;
+    const { results, stockRequests } = await this.writer.write(registered, stockActor);
     const changedIds = results
       .filter((r) => r.outcome !== 'unchanged' && r.productId)
       .map((r) => r.productId!);
     if (changedIds.length > 0) {
       this.deps.afterCommit();
       await this.changed(changedIds);
-      const changed = new Set(changedIds);
-      if (options.forwardStock !== false)
-        await this.forwardStock(
-          actor,
-          registered.filter((p) => changed.has(p.document.id)).map((p) => p.item.input),
-        );
+      await this.forwardStock(stockRequests);
     }
     return [...results, ...unchanged, ...failed].sort((a, b) => a.line - b.line);
   }
@@ -153,18 +151,44 @@ export class Catalog implements CatalogApi {
     return ok;
   }
 
-  /** Stock belongs to inventory, which sets it sku by sku; a few calls run at once (a pool on PostgreSQL). */
-  private async forwardStock(actor: Actor, inputs: ProductInput[]): Promise<void> {
+  /**
+   * The fast path of the committed stock requests: inventory applies each at once, a few at a time. The
+   * outbox holds the same requests, so an inventory that is down, or a process that stops here, delays
+   * the stock instead of losing it; inventory applies each request id once, whichever path comes first.
+   */
+  private async forwardStock(requests: DomainEvent<StockRequest>[]): Promise<void> {
     const inventory = this.deps.inventory;
-    if (!inventory) return;
-    const queue = inputs.flatMap((input) => input.variants.filter((v) => v.stock !== undefined));
+    if (!inventory || requests.length === 0) return;
+    const queue = [...requests];
+    const refused: StockRequestOutcome['refused'] = [];
     const worker = async () => {
-      for (let v = queue.pop(); v; v = queue.pop()) {
-        await inventory.setStock(actor, v.sku, v.stock!);
-        this.deps.availability.invalidate([v.sku]);
+      for (let request = queue.pop(); request; request = queue.pop()) {
+        const outcome = await this.sendStock(inventory, request);
+        if (outcome) refused.push(...outcome.refused);
+        this.deps.availability.invalidate(request.data.lines.map((l) => l.sku));
       }
     };
     await Promise.all(Array.from({ length: STOCK_CONCURRENCY }, worker));
+    // As setStock answered before the outbox: a refusal is final (say, stock below what open orders hold).
+    if (refused.length > 0)
+      throw conflict(`Inventory refused stock for ${refused.map((r) => r.sku).join(', ')}`, { refused });
+  }
+
+  /** Undefined when inventory could not be reached: the request's event will deliver it. */
+  private async sendStock(
+    inventory: InventoryPort,
+    request: DomainEvent<StockRequest>,
+  ): Promise<StockRequestOutcome | undefined> {
+    try {
+      return await inventory.applyStockRequest(request);
+    } catch (error) {
+      if (error instanceof AppError && error.kind !== 'Unavailable') throw error;
+      this.deps.logger.warn(
+        { err: error, eventId: request.id },
+        'inventory unreachable; stock follows by event',
+      );
+      return undefined;
+    }
   }
 
   async createProduct(actor: Actor, body: unknown): Promise<{ product: ProductDetail; created: boolean }> {

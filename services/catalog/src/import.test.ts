@@ -14,11 +14,12 @@ describe(`catalog import and images (${testUrls.database ? 'PostgreSQL' : 'PGlit
   beforeAll(async () => (h = await catalogHarness()));
   afterAll(() => h.close());
 
-  const outboxCount = async (sellerId: string) => {
+  const outboxCount = async (sellerId: string, types = 'catalog.product.%') => {
     const db = h.infra.db.forSchema<CatalogDB>('catalog');
     const rows = await db
       .selectFrom('outbox')
       .select('id')
+      .where('type', 'like', types)
       .where('subject', 'in', (eb) =>
         eb
           .selectFrom('products')
@@ -56,6 +57,8 @@ describe(`catalog import and images (${testUrls.database ? 'PostgreSQL' : 'PGlit
     expect(first.errors[1]!.errors[0]).toMatchObject({ field: 'price' });
     const events = await outboxCount(seller.id);
     expect(events).toBe(3);
+    // The hammer and the tee give stock: one request each, in the same transaction (ADR 0607).
+    expect(await outboxCount(seller.id, 'catalog.stock.requested')).toBe(2);
     const tee = (await h.catalog.listProducts({ seller: seller.id, sort: 'price' }, false)).items.find(
       (i) => i.title === 'Tee',
     );

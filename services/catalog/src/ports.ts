@@ -1,4 +1,9 @@
 // The other services' APIs the catalog calls, through their public entries only.
-export type { InventoryApi as InventoryPort, StockChangedEvent } from '@emporium/inventory';
-export { StockChanged } from '@emporium/inventory';
+export type {
+  InventoryApi as InventoryPort,
+  StockChangedEvent,
+  StockRequest,
+  StockRequestOutcome,
+} from '@emporium/inventory';
+export { StockChanged, StockRequested } from '@emporium/inventory';
 export type { UsersApi as UsersPort, SellerProfile, Role } from '@emporium/users';

@@ -4,17 +4,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHttpServer, loadConfig, mountService, registerAuthHook } from '@emporium/platform';
 import { testBus, testInfrastructure, testServiceTokens, testTokens } from '@emporium/platform/testing';
-import { createInventoryService } from '@emporium/inventory';
+import { createInventoryService, type InventoryApi } from '@emporium/inventory';
 import { registerGateway } from '@emporium/gateway';
 import { createCatalogService, type CatalogDeps } from './service.ts';
 import { stalePathPrefixes } from './catalog.ts';
 
-export async function catalogHarness(deps: Partial<CatalogDeps> = {}) {
+/**
+ * `reach` stands between the catalog and the real inventory: a suite makes inventory unreachable for the
+ * catalog's calls (an outage, a process stopping after its commit) while inventory itself keeps working.
+ */
+export async function catalogHarness(
+  deps: Partial<CatalogDeps> = {},
+  reach: (inventory: InventoryApi) => InventoryApi = (inventory) => inventory,
+) {
   const dataDir = await mkdtemp(join(tmpdir(), 'catalog-test-'));
   const infra = await testInfrastructure({ bus: await testBus() });
   const config = { ...loadConfig({}), dataDir, seedDemoData: false };
   const inventory = await createInventoryService({ config, infra }, { sweepIntervalMs: 0 });
-  const built = await createCatalogService({ config, infra }, { inventory: inventory.api, ...deps });
+  const built = await createCatalogService({ config, infra }, { inventory: reach(inventory.api), ...deps });
   const tokens = await testTokens();
   const app = createHttpServer({ name: 'test', logLevel: 'silent', metrics: infra.metrics });
   registerAuthHook(app, tokens.verifier, testServiceTokens);
@@ -33,6 +40,7 @@ export async function catalogHarness(deps: Partial<CatalogDeps> = {}) {
   await app.ready();
   return {
     ...built,
+    config,
     infra,
     inventory: inventory.api,
     inventoryModule: inventory.module,

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { conflict, newId, type FieldError } from '@emporium/platform';
+import { conflict, newId, writeEvents, type DomainEvent, type FieldError } from '@emporium/platform';
 import type { CatalogDB } from './schema.ts';
 import type { Taxonomy } from './taxonomy.ts';
+import { StockRequested, type Role, type StockRequest } from './ports.ts';
 import type { ProductDocument, ProductInput, ProductStatus } from './types.ts';
 import {
   keyOf,
@@ -23,6 +24,12 @@ export interface WriteItem {
 }
 
 export type Outcome = 'created' | 'updated' | 'unchanged';
+
+/** What `write` committed: a result per product, and the stock requests now in the outbox (ADR 0607). */
+export interface Written {
+  results: WriteResult[];
+  stockRequests: DomainEvent<StockRequest>[];
+}
 
 export interface WriteResult {
   line: number;
@@ -121,9 +128,13 @@ export class ProductWriter {
     return { item, key, id: newId(), handle, brandId, categoryId: category.id, document, hash };
   }
 
-  /** Writes prepared products in one transaction; returns one result per product. */
-  async write(ready: Prepared[]): Promise<WriteResult[]> {
-    if (ready.length === 0) return [];
+  /**
+   * Writes prepared products in one transaction; returns one result per product. With a `stockActor`,
+   * the stock of every changed product goes to the outbox in the same transaction, so it reaches
+   * inventory even if the process stops right after the commit.
+   */
+  async write(ready: Prepared[], stockActor?: { id: string; role: Role }): Promise<Written> {
+    if (ready.length === 0) return { results: [], stockRequests: [] };
     const variants = variantsOf(ready);
     return this.db.transaction().execute(async (trx) => {
       const before = await this.statusesBeforeArchiving(trx, ready);
@@ -137,12 +148,15 @@ export class ProductWriter {
       // Another writer stored the same content since prepare: unchanged, reported with its id.
       const same = ready.filter((_, n) => !byN.has(n));
       const ids = same.length ? await storedIds(trx, same) : new Map<string, string>();
-      return ready.map((p, n): WriteResult => {
+      const results = ready.map((p, n): WriteResult => {
         const row = byN.get(n);
         if (!row) return { line: p.item.line, outcome: 'unchanged', productId: ids.get(p.key) };
         p.document.id = row.id;
         return { line: p.item.line, productId: row.id, outcome: row.inserted ? 'created' : 'updated' };
       });
+      const stockRequests = stockActor ? stockRequestsOf(ready, byN, stockActor) : [];
+      await writeEvents(trx, stockRequests);
+      return { results, stockRequests };
     });
   }
 
@@ -161,6 +175,27 @@ export class ProductWriter {
       .execute();
     return new Map(rows.map((r) => [keyOf(r.seller_id, r.handle), r.status as ProductStatus]));
   }
+}
+
+/**
+ * One request per changed product that gives stock. Its time is taken after the upsert, which locks the
+ * product's row until commit: a later write of the same product gets a later time (ADR 0607).
+ */
+function stockRequestsOf(
+  ready: Prepared[],
+  written: Map<number, { id: string }>,
+  actor: { id: string; role: Role },
+): DomainEvent<StockRequest>[] {
+  const requestedAt = new Date().toISOString();
+  return ready.flatMap((p, n) => {
+    const row = written.get(n);
+    const lines = p.item.input.variants.flatMap((v) =>
+      v.stock === undefined ? [] : [{ sku: v.sku, onHand: v.stock }],
+    );
+    if (!row || lines.length === 0) return [];
+    const data = { actor: { id: actor.id, role: actor.role }, sellerId: p.item.sellerId, requestedAt, lines };
+    return [StockRequested.create(row.id, data)];
+  });
 }
 
 async function storedIds(trx: Kysely<CatalogDB>, products: Prepared[]): Promise<Map<string, string>> {

@@ -1,5 +1,19 @@
-import { internalClient, type ServiceClientOptions, type ServiceHttpClient } from '@emporium/platform';
-import type { Actor, Availability, InventoryApi, Reservation, ReserveRequest, StockLevel } from './types.ts';
+import {
+  internalClient,
+  type DomainEvent,
+  type ServiceClientOptions,
+  type ServiceHttpClient,
+} from '@emporium/platform';
+import type {
+  Actor,
+  Availability,
+  InventoryApi,
+  Reservation,
+  ReserveRequest,
+  StockLevel,
+  StockRequest,
+  StockRequestOutcome,
+} from './types.ts';
 
 /** InventoryApi over HTTP. Every call is idempotent by contract (reserve per reservationId), so all retry. */
 export class InventoryHttpClient implements InventoryApi {
@@ -43,5 +57,8 @@ export class InventoryHttpClient implements InventoryApi {
       { reason },
       { idempotent: true },
     );
+  }
+  applyStockRequest(event: DomainEvent<StockRequest>): Promise<StockRequestOutcome> {
+    return this.http.call('POST', '/stock-requests', event, { actor: event.data.actor, idempotent: true });
   }
 }

@@ -12,8 +12,10 @@ export type {
   ReserveRequest,
   StockChangedEvent,
   StockLevel,
+  StockRequest,
+  StockRequestOutcome,
 } from './types.ts';
-export { STOCK_CHANGED, StockChanged } from './types.ts';
+export { STOCK_CHANGED, StockChanged, StockRequested } from './types.ts';
 export { createInventoryService, type InventoryServiceOptions } from './service.ts';
 export { InventoryHttpClient } from './client.ts';
 

@@ -19,6 +19,7 @@ import {
 } from '@emporium/platform/testing';
 import { createInventoryService } from './service.ts';
 import type { Inventory } from './inventory.ts';
+import { StockRequested, type StockRequest } from './types.ts';
 
 type Tokens = Awaited<ReturnType<typeof testTokens>>;
 
@@ -77,6 +78,83 @@ describe(`inventory (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () => {
       });
     }
   }
+
+  const stockRequest = (lines: StockRequest['lines'], requestedAt: string, actor = seller) =>
+    StockRequested.create(newId(), {
+      actor: { id: actor, role: 'seller' },
+      sellerId: seller,
+      requestedAt,
+      lines,
+    });
+
+  it('applies a catalog stock request once per event id, registering its skus for the seller', async () => {
+    const sku = uniqueName('SKU').toUpperCase();
+    const request = stockRequest([{ sku, onHand: 4 }], new Date().toISOString());
+    expect(await inventory.applyStockRequest(request)).toEqual({ applied: true, refused: [] });
+    await inventory.setStock({ id: seller, role: 'seller' }, sku, 1);
+    // A redelivery after the seller changed the stock must not put the old number back.
+    expect(await inventory.applyStockRequest(structuredClone(request))).toEqual({
+      applied: false,
+      refused: [],
+    });
+    expect(await inventory.getStock([sku])).toEqual([
+      { sku, sellerId: seller, onHand: 1, reserved: 0, available: 1 },
+    ]);
+    await expectLedgerMatches([sku]);
+  });
+
+  it('skips a stock request older than the one last applied to a sku', async () => {
+    const [a, b] = [uniqueName('SKU').toUpperCase(), uniqueName('SKU').toUpperCase()];
+    const older = stockRequest(
+      [
+        { sku: a, onHand: 5 },
+        { sku: b, onHand: 6 },
+      ],
+      new Date(Date.now() - 60_000).toISOString(),
+    );
+    const newer = stockRequest([{ sku: a, onHand: 7 }], new Date().toISOString());
+    await inventory.applyStockRequest(newer);
+    // The older one arrives late (redelivered after an outage): a loses nothing, b is still set.
+    expect(await inventory.applyStockRequest(older)).toEqual({ applied: true, refused: [] });
+    const levels = await inventory.getStock([a, b]);
+    expect(Object.fromEntries(levels.map((l) => [l.sku, l.onHand]))).toEqual({ [a]: 7, [b]: 6 });
+    await expectLedgerMatches([a, b]);
+  });
+
+  it('refuses stock request lines it cannot apply and applies the rest', async () => {
+    const theirs = await stocked(2, newId());
+    const held = await stocked(3);
+    await inventory.reserve({ reservationId: newId(), lines: [{ sku: held, quantity: 2 }] });
+    const free = uniqueName('SKU').toUpperCase();
+    const outcome = await inventory.applyStockRequest(
+      stockRequest(
+        [
+          { sku: theirs, onHand: 9 },
+          { sku: held, onHand: 1 },
+          { sku: free, onHand: 8 },
+        ],
+        new Date().toISOString(),
+      ),
+    );
+    expect(outcome.applied).toBe(true);
+    expect(outcome.refused.map((r) => r.sku).sort()).toEqual([held, theirs].sort());
+    const levels = await inventory.getStock([theirs, held, free]);
+    expect(Object.fromEntries(levels.map((l) => [l.sku, l.onHand]))).toEqual({
+      [theirs]: 2,
+      [held]: 3,
+      [free]: 8,
+    });
+    const stranger = stockRequest([{ sku: free, onHand: 1 }], new Date().toISOString(), newId());
+    expect((await inventory.applyStockRequest(stranger)).refused).toEqual([
+      { sku: free, reason: 'the sku is not yours' },
+    ]);
+  });
+
+  it('consumes catalog.stock.requested from the bus', async () => {
+    const sku = uniqueName('SKU').toUpperCase();
+    await infra.bus.publish(stockRequest([{ sku, onHand: 11 }], new Date().toISOString()));
+    expect((await inventory.getStock([sku]))[0]?.onHand).toBe(11);
+  });
 
   it('refuses to give a SKU to a second seller', async () => {
     const sku = await stocked(1);

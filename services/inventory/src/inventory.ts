@@ -1,5 +1,13 @@
 import type { Logger } from 'pino';
-import { conflict, forbidden, notFound, validation, type OutboxRelay } from '@emporium/platform';
+import {
+  conflict,
+  forbidden,
+  handleOnce,
+  notFound,
+  validation,
+  type DomainEvent,
+  type OutboxRelay,
+} from '@emporium/platform';
 import { Batcher } from './batcher.ts';
 import type { InventoryStore } from './store.ts';
 import {
@@ -17,12 +25,19 @@ import type {
   ReservationLine,
   ReserveRequest,
   StockLevel,
+  StockRequest,
+  StockRequestOutcome,
 } from './types.ts';
 
 export const DEFAULT_TTL_SECONDS = 15 * 60;
 export const MAX_QUANTITY = 10_000;
 export const MAX_ON_HAND = 1_000_000_000;
 const MAX_LINES = 100;
+/**
+ * The processed-event marker of catalog stock requests, shared by the catalog's direct call and the bus
+ * consumer of the same name, so whichever comes second is dropped.
+ */
+export const STOCK_REQUEST_CONSUMER = 'inventory-catalog-stock';
 const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._\-/]{0,99}$/;
 
 export interface InventoryOptions {
@@ -100,6 +115,18 @@ export class Inventory implements InventoryApi {
     });
     if (row.delta !== 0) this.relay.notify();
     return toLevel(row);
+  }
+
+  async applyStockRequest(event: DomainEvent<StockRequest>): Promise<StockRequestOutcome> {
+    event.data.lines.forEach((l, n) => checkSku(l.sku, `lines[${n}].sku`));
+    let outcome = { refused: [] as StockRequestOutcome['refused'], changed: 0 };
+    const applied = await handleOnce(this.store.db, STOCK_REQUEST_CONSUMER, event, async (trx) => {
+      outcome = await this.store.applyStockRequest(trx, event.id, event.data);
+    });
+    if (outcome.changed > 0) this.relay.notify();
+    if (outcome.refused.length > 0)
+      this.logger.warn({ eventId: event.id, refused: outcome.refused }, 'catalog stock lines refused');
+    return { applied, refused: outcome.refused };
   }
 
   async getAvailability(skus: string[]): Promise<Record<string, Availability>> {

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
-import { requireActor, requireUser, type HttpServer } from '@emporium/platform';
+import { forbidden, requireActor, requireUser, type HttpServer } from '@emporium/platform';
 import type { Inventory } from './inventory.ts';
+import { StockRequested } from './types.ts';
 
 const tags = ['inventory'];
 const StockLevel = Type.Object({
@@ -80,6 +81,36 @@ export function internalRoutes(inventory: Inventory) {
       async (request, reply) => {
         await inventory.registerSkus(request.body.items);
         return reply.code(204).send();
+      },
+    );
+    app.post(
+      '/stock-requests',
+      {
+        schema: {
+          ...hide,
+          body: Type.Object({
+            id: Type.String({ format: 'uuid' }),
+            type: Type.Literal(StockRequested.type),
+            subject: Type.String(),
+            occurredAt: Type.String(),
+            data: StockRequested.schema,
+          }),
+          response: {
+            200: Type.Object({
+              applied: Type.Boolean(),
+              refused: Type.Array(Type.Object({ sku: Type.String(), reason: Type.String() })),
+            }),
+          },
+        },
+      },
+      // The request names its actor, as recorded with the product's write; the signed service token must
+      // name the same one, or any caller could write stock in a seller's name.
+      async (request) => {
+        const actor = requireActor(request);
+        const named = request.body.data.actor;
+        if (actor.id !== named.id || actor.role !== named.role)
+          throw forbidden('The stock request names another actor than the service token');
+        return inventory.applyStockRequest(request.body);
       },
     );
     app.put(

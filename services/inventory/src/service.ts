@@ -1,18 +1,33 @@
+import type { Logger } from 'pino';
 import {
+  AppError,
   eventTablesMigration,
   loadMigrations,
   OutboxRelay,
+  subscribeTo,
+  type DomainEvent,
   type JobDefinition,
   type ServiceContext,
   type ServiceModule,
 } from '@emporium/platform';
-import { Inventory, type InventoryOptions } from './inventory.ts';
+import { Inventory, STOCK_REQUEST_CONSUMER, type InventoryOptions } from './inventory.ts';
+import { StockRequested, type StockRequest } from './types.ts';
 import { internalRoutes, publicRoutes } from './routes.ts';
 import { InventoryStore, type InventoryDB } from './store.ts';
 
 export interface InventoryServiceOptions extends InventoryOptions {
   /** How often expired reservations are released; 0 disables the sweep job (tests drive it by hand). */
   sweepIntervalMs?: number;
+}
+
+/** A request inventory refuses as invalid will be refused on every redelivery too: logged and dropped. */
+async function applyOrDrop(inventory: Inventory, event: DomainEvent<StockRequest>, logger: Logger) {
+  try {
+    await inventory.applyStockRequest(event);
+  } catch (error) {
+    if (!(error instanceof AppError) || error.kind !== 'Validation') throw error;
+    logger.warn({ err: error, eventId: event.id }, 'invalid catalog stock request dropped');
+  }
 }
 
 export async function createInventoryService(
@@ -27,6 +42,16 @@ export async function createInventoryService(
   const db = infra.db.forSchema<InventoryDB>('inventory');
   const relay = new OutboxRelay(db, infra.bus, { logger: infra.logger });
   const inventory = new Inventory(new InventoryStore(db), relay, infra.logger, options);
+  // Subscribed while the services are built, before the catalog's relay can start: an in-process bus
+  // delivers only to consumers present at publish, and a stock request must not be marked published
+  // without having been applied (ADR 0607).
+  const stockRequests = await subscribeTo(
+    infra.bus,
+    STOCK_REQUEST_CONSUMER,
+    StockRequested,
+    (event) => applyOrDrop(inventory, event, infra.logger),
+    infra.logger,
+  );
   // Exclusive (the default): one replica sweeps; a second would only contend for the same expired rows.
   const sweeper: JobDefinition = {
     name: 'inventory.reservation-sweep',
@@ -44,6 +69,7 @@ export async function createInventoryService(
       relay.start();
     },
     async stop() {
+      await stockRequests.stop();
       await relay.stop();
     },
   };

@@ -7,6 +7,8 @@ import {
   type ReservationStatus,
   type StockChangedEvent,
   type StockLevel,
+  type StockRequest,
+  type StockRequestOutcome,
 } from './types.ts';
 
 export interface InventoryDB extends OutboxTables {
@@ -36,6 +38,7 @@ export interface InventoryDB extends OutboxTables {
     reason: string | null;
     created_at: Generated<string>;
   };
+  catalog_stock_requests: { sku: string; requested_at: string; event_id: string };
 }
 
 export type Db = Kysely<InventoryDB>;
@@ -112,37 +115,46 @@ export class InventoryStore {
     decide: (row: StockRow | undefined) => number,
   ): Promise<StockRow & { delta: number }> {
     return this.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .selectFrom('stock')
-        .select(['sku', 'seller_id', 'on_hand', 'reserved'])
-        .where('sku', '=', sku)
-        .forUpdate()
-        .executeTakeFirst();
+      const [row] = await lockRows(trx, [sku]);
       const onHand = decide(row);
       if (!row) throw new Error('decide must throw for a missing row');
-      const updated = await trx
-        .updateTable('stock')
-        .set({ on_hand: onHand, updated_at: sql`now()` })
-        .where('sku', '=', sku)
-        .returning(['sku', 'seller_id', 'on_hand', 'reserved'])
-        .executeTakeFirstOrThrow();
-      const delta = onHand - row.on_hand;
-      if (delta !== 0) {
-        await trx
-          .insertInto('movements')
-          .values({
-            sku,
-            kind: 'adjust',
-            on_hand_delta: delta,
-            reserved_delta: 0,
-            reservation_id: null,
-            reason: 'set stock',
-          })
-          .execute();
-        await writeEvents(trx, [changedEvent(updated)]);
-      }
-      return { ...updated, delta };
+      return adjustOnHand(trx, row, onHand);
     });
+  }
+
+  /**
+   * Applies a catalog stock request inside the caller's transaction (the one holding its processed-event
+   * marker): registers the skus, then sets each line that no newer request has set already. Rows are
+   * locked in sku order, as reserve_batch and close_batch lock them, so none of them deadlock.
+   */
+  async applyStockRequest(
+    trx: Db,
+    eventId: string,
+    request: StockRequest,
+  ): Promise<{ refused: StockRequestOutcome['refused']; changed: number }> {
+    const lines = [...request.lines].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+    const skus = lines.map((l) => l.sku);
+    await trx
+      .insertInto('stock')
+      .values(skus.map((sku) => ({ sku, seller_id: request.sellerId })))
+      .onConflict((oc) => oc.column('sku').doNothing())
+      .execute();
+    const rows = new Map((await lockRows(trx, skus)).map((r) => [r.sku, r]));
+    const newer = await newerRequests(trx, skus, request.requestedAt);
+    const refused: StockRequestOutcome['refused'] = [];
+    let changed = 0;
+    for (const line of lines) {
+      const row = rows.get(line.sku)!;
+      if (newer.has(line.sku)) continue;
+      const reason = refusalOf(row, request, line.onHand);
+      if (reason) {
+        refused.push({ sku: line.sku, reason });
+        continue;
+      }
+      if ((await adjustOnHand(trx, row, line.onHand)).delta !== 0) changed++;
+      await recordRequest(trx, line.sku, request.requestedAt, eventId);
+    }
+    return { refused, changed };
   }
 
   async reserveBatch(requests: BatchRequest[]): Promise<BatchResult[]> {
@@ -213,4 +225,71 @@ export class InventoryStore {
       rows.map((r) => [r.sku, { onHand: Number(r.on_hand), reserved: Number(r.reserved) }]),
     );
   }
+}
+
+async function lockRows(trx: Db, skus: string[]): Promise<StockRow[]> {
+  return trx
+    .selectFrom('stock')
+    .select(['sku', 'seller_id', 'on_hand', 'reserved'])
+    .where('sku', 'in', skus)
+    .orderBy('sku')
+    .forUpdate()
+    .execute();
+}
+
+/** Sets a locked row's on-hand; a real change writes its ledger movement and its stock event. */
+async function adjustOnHand(trx: Db, row: StockRow, onHand: number): Promise<StockRow & { delta: number }> {
+  const updated = await trx
+    .updateTable('stock')
+    .set({ on_hand: onHand, updated_at: sql`now()` })
+    .where('sku', '=', row.sku)
+    .returning(['sku', 'seller_id', 'on_hand', 'reserved'])
+    .executeTakeFirstOrThrow();
+  const delta = onHand - row.on_hand;
+  if (delta !== 0) {
+    await trx
+      .insertInto('movements')
+      .values({
+        sku: row.sku,
+        kind: 'adjust',
+        on_hand_delta: delta,
+        reserved_delta: 0,
+        reservation_id: null,
+        reason: 'set stock',
+      })
+      .execute();
+    await writeEvents(trx, [changedEvent(updated)]);
+  }
+  return { ...updated, delta };
+}
+
+/** Why a line of a stock request cannot apply, the same rules as setStock; undefined when it can. */
+function refusalOf(row: StockRow, request: StockRequest, onHand: number): string | undefined {
+  if (row.seller_id !== request.sellerId) return 'the sku belongs to another seller';
+  if (request.actor.role !== 'admin' && request.actor.id !== row.seller_id) return 'the sku is not yours';
+  if (onHand < row.reserved) return `${row.reserved} units are reserved by open orders`;
+  return undefined;
+}
+
+async function newerRequests(trx: Db, skus: string[], requestedAt: string): Promise<Set<string>> {
+  const rows = await trx
+    .selectFrom('catalog_stock_requests')
+    .select('sku')
+    .where('sku', 'in', skus)
+    .where('requested_at', '>', requestedAt)
+    .execute();
+  return new Set(rows.map((r) => r.sku));
+}
+
+async function recordRequest(trx: Db, sku: string, requestedAt: string, eventId: string): Promise<void> {
+  await trx
+    .insertInto('catalog_stock_requests')
+    .values({ sku, requested_at: requestedAt, event_id: eventId })
+    .onConflict((oc) =>
+      oc.column('sku').doUpdateSet((eb) => ({
+        requested_at: eb.ref('excluded.requested_at'),
+        event_id: eb.ref('excluded.event_id'),
+      })),
+    )
+    .execute();
 }
