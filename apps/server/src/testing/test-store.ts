@@ -1,8 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { loadConfig, type RegisteredService } from '@emporium/platform';
-import { freePort, silentLogger, testUrls } from '@emporium/platform/testing';
+import { createPaymentSandbox, newSandboxCredentials, type PaymentSandbox } from '@emporium/sandbox-payments';
+import { freePort, silentLogger, testUrls, uniqueName } from '@emporium/platform/testing';
 import { serviceRegistry } from '../registry.ts';
 import { startServer, type RunningServer } from '../server.ts';
 
@@ -19,10 +21,14 @@ export interface TestStore extends RunningServer {
 export async function startTestStore(
   env: Record<string, string> = {},
   registry: RegisteredService[] = serviceRegistry,
+  options: { ownDatabase?: boolean } = {},
 ): Promise<TestStore> {
   const dataDir = await mkdtemp(join(tmpdir(), 'emporium-test-'));
+  const own = options.ownDatabase ? await ownDatabase() : undefined;
+  const port = await freePort();
+  const card = env.PAYMENTS_GATEWAY_URL ? undefined : await cardGateway(port);
   const config = loadConfig({
-    PORT: '0',
+    PORT: String(port),
     HOST: '127.0.0.1',
     SEED_DEMO_DATA: 'false',
     DATA_DIR: dataDir,
@@ -30,9 +36,10 @@ export async function startTestStore(
     RATE_LIMIT_PER_MINUTE: '10000000',
     // Each store starts its own payment sandbox; stores side by side must not fight over one port.
     PAYMENTS_SANDBOX_PORT: String(await freePort()),
-    ...(testUrls.database ? { DATABASE_URL: testUrls.database } : {}),
+    ...(testUrls.database ? { DATABASE_URL: own?.url ?? testUrls.database } : {}),
     ...(testUrls.redis ? { REDIS_URL: testUrls.redis } : {}),
     ...(testUrls.nats ? { NATS_URL: testUrls.nats } : {}),
+    ...card?.env,
     ...env,
   });
   const server = await startServer(config, silentLogger(), registry);
@@ -40,7 +47,58 @@ export async function startTestStore(
     ...server,
     async close() {
       await server.close();
+      await card?.sandbox.close();
+      await own?.drop();
       await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A database of the suite's own on the test server, for a suite that compares whole schemas before and
+ * after: on a shared database, suites running beside it change the same tables. Undefined on PGlite,
+ * where every store has its own files anyway.
+ */
+async function ownDatabase(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
+  if (!testUrls.database) return undefined;
+  const name = uniqueName('emporium_own');
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: testUrls.database });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database ${name}`);
+  const url = new URL(testUrls.database);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
+}
+
+/**
+ * On the real database the server starts no payment sandbox of its own (ADR 0701): the suite gets one,
+ * with credentials of its own, sending its webhooks to the store's port.
+ */
+async function cardGateway(
+  storePort: number,
+): Promise<{ sandbox: PaymentSandbox; env: Record<string, string> } | undefined> {
+  if (!testUrls.database) return undefined;
+  const credentials = newSandboxCredentials();
+  const sandbox = createPaymentSandbox({
+    logger: false,
+    apiKey: credentials.apiKey,
+    webhookSecret: credentials.webhookSecret,
+    webhookUrl: `http://127.0.0.1:${storePort}/api/v1/webhooks/payments`,
+  });
+  const url = await sandbox.listen(0);
+  return {
+    sandbox,
+    env: {
+      PAYMENTS_GATEWAY_URL: url,
+      PAYMENTS_GATEWAY_API_KEY: credentials.apiKey,
+      PAYMENTS_WEBHOOK_SECRET: credentials.webhookSecret,
     },
   };
 }
