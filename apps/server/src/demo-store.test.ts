@@ -48,6 +48,30 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => store.close());
 
+describe('demo data', () => {
+  it('seeds a catalogue', () => {
+    expect(products.length).toBeGreaterThan(100);
+  });
+
+  it('gives every demo product’s seller a public profile', async () => {
+    const sellers = [...new Set(products.map((p) => p.sellerId))];
+    for (const id of sellers) {
+      const profile = await shopper.call(`/sellers/${id}`);
+      expect(profile.status, `seller ${id}: ${JSON.stringify(profile.body)}`).toBe(200);
+      expect(profile.body.storeName).toEqual(expect.any(String));
+    }
+  });
+
+  it('has stock for every demo SKU', async () => {
+    const empty: string[] = [];
+    for (const p of products) {
+      const detail = (await shopper.call(`/products/${p.id}`)).body as unknown as Detail;
+      for (const v of detail.variants) if (!v.availability.inStock) empty.push(v.sku);
+    }
+    expect(empty).toEqual([]);
+  });
+});
+
 describe('recommendations on the cold demo store', () => {
   const LIMIT = 12;
   let customer: string;
