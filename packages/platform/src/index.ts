@@ -1,5 +1,6 @@
 export * from './errors.ts';
 export * from './ids.ts';
+export * from './demo.ts';
 export * from './contracts.ts';
 export * from './config/config.ts';
 export * from './sql/database.ts';

@@ -20,6 +20,51 @@ import {
 const tags = ['catalog'];
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif', 'application/octet-stream'];
 const IMPORT_TYPES = ['text/csv', 'application/x-ndjson', 'application/ndjson', 'application/jsonl'];
+
+const IMAGE_BODY = {
+  description: `The image bytes, at most ${MAX_IMAGE_BYTES} bytes`,
+  content: Object.fromEntries(IMAGE_TYPES.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])),
+};
+
+const CSV_EXAMPLE = [
+  'handle,title,description,brand,category,status,attributes,sku,variant_title,price,currency,variant_attributes,stock',
+  'tee-1,Linen Tee,A light tee,Loom,Fashion/Tops,active,material=linen,TEE-1-S,Small,19.99,USD,size=S,40',
+  'tee-1,,,,,,,TEE-1-M,Medium,19.99,USD,size=M,25',
+].join('\n');
+const NDJSON_EXAMPLE = [
+  '{"handle":"tee-1","title":"Linen Tee","category":"Fashion/Tops","status":"active","variants":[{"sku":"TEE-1-S","price":{"amount":1999,"currency":"USD"},"attributes":{"size":"S"},"stock":40}]}',
+  '{"title":"Mug","category":"Home/Kitchen","sku":"MUG-1","price_amount":899,"currency":"USD"}',
+].join('\n');
+
+const IMPORT_DESCRIPTION = `One product per group of rows; re-running the same file changes nothing.
+
+**Columns** (CSV header row, case-insensitive; the same names as NDJSON keys):
+- \`handle\`: the product's key for this seller (default: its first sku); rows of one product are adjacent and share it
+- \`title\`, \`description\`, \`brand\`, \`category\` (a path such as \`Fashion/Tops\`), \`status\` (\`draft\`, \`active\`, \`archived\`), \`attributes\` (\`name=value|name=value\` or a JSON object): product fields, read from the first row of a product
+- \`sku\` (required), \`variant_title\`, \`variant_attributes\` (as \`attributes\`), \`stock\` (units on hand): one variant per row
+- \`price\` (a decimal in major units, \`19.99\`) or \`price_amount\` (integer minor units, \`1999\`), and \`currency\` (ISO 4217, default USD)
+- \`seller\`: admins only, the seller the row is imported for (or \`?seller=\`)
+
+**NDJSON**: one JSON object per line, either a flat row with the keys above or a full product with \`variants: [{sku, price: {amount, currency}, attributes, stock}]\`.
+
+CSV example:
+\`\`\`
+${CSV_EXAMPLE}
+\`\`\`
+NDJSON example:
+\`\`\`
+${NDJSON_EXAMPLE}
+\`\`\``;
+
+const IMPORT_BODY = {
+  description: 'CSV with a header row, or NDJSON (one object per line); streamed, no size limit',
+  content: {
+    'text/csv': { schema: { type: 'string' }, example: CSV_EXAMPLE },
+    'application/x-ndjson': { schema: { type: 'string' }, example: NDJSON_EXAMPLE },
+    'application/ndjson': { schema: { type: 'string' }, example: NDJSON_EXAMPLE },
+    'application/jsonl': { schema: { type: 'string' }, example: NDJSON_EXAMPLE },
+  },
+};
 const YEAR = 31_536_000;
 
 export function registerPublicRoutes(
@@ -184,7 +229,7 @@ export function registerSellerRoutes(app: HttpServer, catalog: Catalog) {
         params: IdParams,
         response: { 201: ProductDetailSchema },
       },
-      config: seller,
+      config: { ...seller, problems: [413, 415], describedBody: IMAGE_BODY },
     },
     async (request, reply) => {
       if (!Buffer.isBuffer(request.body))
@@ -203,12 +248,13 @@ export function registerSellerRoutes(app: HttpServer, catalog: Catalog) {
       schema: {
         tags,
         summary: 'Bulk import (CSV or NDJSON body, streamed); idempotent upsert by sku with a per-row report',
+        description: IMPORT_DESCRIPTION,
         querystring: Type.Object({
           seller: Type.Optional(Type.String({ description: 'admins only: import for this seller' })),
         }),
         response: { 200: ImportReportSchema },
       },
-      config: seller,
+      config: { ...seller, problems: [409, 415], describedBody: IMPORT_BODY },
     },
     async (request) => {
       const user = requireUser(request);

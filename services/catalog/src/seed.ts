@@ -1,23 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { newId } from '@emporium/platform';
+import { DEMO_SELLERS, newId } from '@emporium/platform';
 import type { Catalog } from './catalog.ts';
 import { colourOf, placeholderImage, storeImage } from './images.ts';
 import type { BlobStore } from './blob-store.ts';
 import { titleCase } from './taxonomy.ts';
 import type { WriteItem } from './writer.ts';
 
-/**
- * Demo sellers. The users service has no API to create sellers from another service, so these ids are
- * fixed; a users seed that registers sellers with the same ids makes their store names appear.
- */
-export const DEMO_SELLERS = [
-  { id: '01900000-0000-7000-8000-000000000001', storeName: 'Northwind Traders' },
-  { id: '01900000-0000-7000-8000-000000000002', storeName: 'Bluebird Home' },
-  { id: '01900000-0000-7000-8000-000000000003', storeName: 'Summit Outfitters' },
-  { id: '01900000-0000-7000-8000-000000000004', storeName: 'Circuit City Goods' },
-];
-
+/** The seller of each department below (index into DEMO_SELLERS); their accounts come from the users seed. */
 const DEPARTMENTS: Record<string, string[]> = {
   'Beauty & Personal Care': ['beauty', 'fragrances', 'skin-care'],
   Home: ['furniture', 'home-decoration', 'kitchen-accessories'],
@@ -39,6 +29,8 @@ const DEPARTMENTS: Record<string, string[]> = {
   Vehicles: ['motorcycle', 'vehicle'],
 };
 const SELLER_OF_DEPARTMENT = [1, 1, 0, 3, 2, 2, 0];
+/** A demo product nobody can buy looks like a broken store; the source data has a few at zero. */
+const MIN_DEMO_STOCK = 5;
 
 interface DummyProduct {
   id: number;
@@ -100,7 +92,7 @@ function itemOf(p: DummyProduct): { item: WriteItem; reviews: DummyProduct['revi
             sku: p.sku,
             price: { amount: Math.round(p.price * 100), currency: 'USD' },
             attributes: {},
-            stock: p.stock,
+            stock: Math.max(p.stock, MIN_DEMO_STOCK),
           },
         ],
       },

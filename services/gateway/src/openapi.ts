@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance } from 'fastify';
+import { PROBLEM_DESCRIPTIONS, ProblemSchema } from '@emporium/platform';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 
@@ -32,9 +33,51 @@ export async function describeRoutes(app: FastifyInstance): Promise<void> {
       const described = { ...(schema ?? {}) } as Record<string, unknown>;
       if (url.startsWith('/internal/')) described.hide = true;
       if (access !== 'public') described.security = [{ bearer: [] }];
+      described.response = {
+        ...problemResponses(described, url, route.config ?? {}),
+        ...responses(described),
+      };
+      if (route.config?.describedBody) described.body = route.config.describedBody;
       return { schema: described, url };
     },
   });
+}
+
+const responses = (schema: Record<string, unknown>) => (schema.response ?? {}) as Record<string, unknown>;
+
+/**
+ * The error statuses an operation can answer, read once from what every route declares (its input
+ * schemas, its path, its access), so no route has to list the ones its shape implies. Added here
+ * rather than to the route schemas, which Fastify would otherwise use to serialise errors.
+ */
+function errorStatuses(schema: Record<string, unknown>, url: string, config: FastifyContextConfig): number[] {
+  const access = config.auth ?? 'public';
+  const statuses = new Set<number>(config.problems ?? []);
+  if (schema.body || schema.querystring || schema.params || config.describedBody || url.includes(':'))
+    statuses.add(400);
+  if (access !== 'public') statuses.add(401);
+  if (access !== 'public' && access !== 'authenticated') statuses.add(403);
+  if (url.includes(':')) statuses.add(404);
+  if (config.rateLimit !== false) statuses.add(429);
+  statuses.add(500);
+  statuses.add(503);
+  return [...statuses].sort((a, b) => a - b);
+}
+
+function problemResponses(
+  schema: Record<string, unknown>,
+  url: string,
+  config: FastifyContextConfig,
+): Record<number, unknown> {
+  return Object.fromEntries(
+    errorStatuses(schema, url, config).map((status) => [
+      status,
+      {
+        description: PROBLEM_DESCRIPTIONS[status] ?? 'Error',
+        content: { 'application/problem+json': { schema: ProblemSchema } },
+      },
+    ]),
+  );
 }
 
 /** A service process's own part of the document, for the gateway that forwards to it. */

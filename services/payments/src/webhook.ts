@@ -40,7 +40,7 @@ export function webhookRoutes(payments: Payments, options: WebhookOptions) {
             200: Type.Object({ received: Type.Boolean(), duplicate: Type.Boolean() }),
           },
         },
-        config: { auth: 'public', rateLimit: false },
+        config: { auth: 'public', rateLimit: false, problems: [400] },
       },
       async (request) => {
         const raw = typeof request.body === 'string' ? request.body : '';

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   conflict,
   createEvent,
@@ -8,6 +9,7 @@ import {
   writeEvents,
   type AccountStatusChange,
   type AuthUser,
+  type DemoSeller,
   type FieldError,
   type Role,
 } from '@emporium/platform';
@@ -94,6 +96,8 @@ export class Accounts {
   }
 
   private async createAccount(a: {
+    /** A fixed id (demo sellers); a new one otherwise. */
+    id?: string;
     email: { address: string; key: string };
     name: string;
     role: Role;
@@ -104,7 +108,7 @@ export class Accounts {
       const me = await this.store.db.transaction().execute(async (trx) => {
         if (await this.store.userByEmailKey(a.email.key, trx)) throw emailTaken();
         const user = await this.store.insertUser(trx, {
-          id: newId(),
+          id: a.id ?? newId(),
           email: a.email.address,
           email_key: a.email.key,
           password_hash: a.passwordHash,
@@ -248,6 +252,26 @@ export class Accounts {
   }
 
   /** The first admin (ADMIN_EMAIL + ADMIN_PASSWORD): created once, or an existing account promoted. */
+  /** A seller account with a fixed id, created once; another process seeding at the same time is fine. */
+  async ensureSeller(s: DemoSeller, password: string): Promise<void> {
+    if (await this.store.userById(s.id)) return;
+    const email = normaliseEmail(s.email);
+    if (!email.ok) throw new Error(`demo seller ${s.email}: ${email.reason}`);
+    try {
+      await this.createAccount({
+        id: s.id,
+        email,
+        name: s.name,
+        role: 'seller',
+        passwordHash: await this.hasher.hash(password),
+        seller: { storeName: s.storeName, description: s.description },
+      });
+    } catch (error) {
+      if (!(error instanceof Error && (error.name === 'ConflictError' || isUniqueViolation(error))))
+        throw error;
+    }
+  }
+
   async ensureAdmin(email: string, password: string): Promise<void> {
     const normalised = normaliseEmail(email);
     if (!normalised.ok) throw new Error(`ADMIN_EMAIL ${normalised.reason}`);
@@ -271,6 +295,18 @@ export class Accounts {
       if (!(error instanceof Error && error.name === 'ConflictError')) throw error;
     }
   }
+}
+
+/**
+ * The demo sellers' accounts and profiles, with the ids the catalog's demo products name. Their password
+ * is random and never kept: SEED_DEMO_DATA is on by default, so a known password would open these
+ * accounts on any store that forgot to turn it off.
+ */
+export async function ensureDemoSellers(
+  accounts: Pick<Accounts, 'ensureSeller'>,
+  sellers: readonly DemoSeller[],
+): Promise<void> {
+  for (const s of sellers) await accounts.ensureSeller(s, randomBytes(24).toString('base64url'));
 }
 
 const emailTaken = () =>

@@ -1,4 +1,5 @@
 import {
+  DEMO_SELLERS,
   eventTablesMigration,
   loadMigrations,
   OutboxRelay,
@@ -6,7 +7,7 @@ import {
   type ServiceContext,
   type ServiceModule,
 } from '@emporium/platform';
-import { Accounts } from './accounts.ts';
+import { Accounts, ensureDemoSellers } from './accounts.ts';
 import { AddressBook } from './addresses.ts';
 import { KeyRing } from './keys.ts';
 import { PasswordHasher, ARGON2_PARAMS, type Argon2Params } from './passwords.ts';
@@ -68,6 +69,7 @@ export async function createUsersService(
   );
   const users = new Users(store, keys, sessions, accounts, new AddressBook(store));
   if (options.admin) await accounts.ensureAdmin(options.admin.email, options.admin.password);
+  if (ctx.config.seedDemoData) await ensureDemoSellers(accounts, DEMO_SELLERS);
 
   const module: ServiceModule = {
     name: 'users',

@@ -79,3 +79,41 @@ export function problemErrorHandler(error: FastifyError, request: FastifyRequest
   request.log.error({ err: error }, 'unhandled error');
   return sendProblem(reply, 500, 'An unexpected error occurred; it has been logged.');
 }
+
+/** The JSON Schema of a problem+json body (RFC 9457), for API descriptions. */
+export const ProblemSchema = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'detail'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    errors: {
+      type: 'array',
+      description: 'One entry per field at fault',
+      items: {
+        type: 'object',
+        required: ['field', 'message'],
+        properties: { field: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
+/** What each error status means in an API description. */
+export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: 'Bad input (the `errors` list names each field at fault); nothing was changed',
+  401: 'No valid access token',
+  402: 'The payment was declined',
+  403: 'The caller may not do this',
+  404: 'Not found',
+  409: 'Conflicts with the current state',
+  413: 'The body is too large',
+  415: 'Unsupported content type',
+  422: 'Understood but not processable (e.g. the same Idempotency-Key with a different body)',
+  429: 'Too many requests; retry after the Retry-After header',
+  500: 'Unexpected error',
+  503: 'A service this operation needs is unavailable',
+};

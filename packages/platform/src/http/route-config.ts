@@ -11,6 +11,16 @@ declare module 'fastify' {
     /** Public GET responses the gateway may cache, with their TTL in seconds. */
     publicCacheSeconds?: number;
     rateLimit?: boolean;
+    /**
+     * Error statuses this route answers beyond the ones its shape implies (400, 401/403, 404, 429, 5xx),
+     * e.g. 409, 422 or 402: the API description lists them.
+     */
+    problems?: number[];
+    /**
+     * The request body as the API description shows it, for a body no JSON schema validates (raw
+     * images, streamed imports): content type to schema and example.
+     */
+    describedBody?: { description?: string; content: Record<string, { schema: object; example?: string }> };
     /** Set by mountService on `/internal/<name>` routes: only a service token for that name gets in. */
     internalOf?: string;
   }

@@ -13,6 +13,7 @@ export interface ProductFeatures {
   active: boolean;
   rating: number;
   ratingCount: number;
+  createdAt: string;
 }
 
 function featuresOf(p: ProductDocument): ProductFeatures {
@@ -24,6 +25,7 @@ function featuresOf(p: ProductDocument): ProductFeatures {
     active: p.status === 'active',
     rating: p.rating,
     ratingCount: p.ratingCount,
+    createdAt: p.createdAt,
   };
 }
 
@@ -41,6 +43,7 @@ export class Catalogue {
   private contentBuiltAt = 0;
   private dirty = false;
   private topRated: string[] | undefined;
+  private newest: string[] | undefined;
   loaded = false;
 
   constructor(
@@ -115,6 +118,16 @@ export class Catalogue {
     return this.topRated.slice(0, limit);
   }
 
+  /** Active products, newest first: what a store with no demand yet can still show beyond its best rated. */
+  newestIds(limit: number): string[] {
+    this.newest ??= [...this.products.values()]
+      .filter((p) => p.active)
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? -1 : 1))
+      .slice(0, 500)
+      .map((p) => p.id);
+    return this.newest.slice(0, limit);
+  }
+
   /** `{productId: [brand, category prefixes]}` for the model's attribute features (ADR 0301). */
   attributesJson(): string {
     const out: Record<string, string[]> = {};
@@ -129,5 +142,6 @@ export class Catalogue {
   private changed(): void {
     this.dirty = true;
     this.topRated = undefined;
+    this.newest = undefined;
   }
 }

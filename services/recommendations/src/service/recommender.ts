@@ -66,8 +66,8 @@ export class Recommender {
     if (req.placement === 'cart') ctx.cart = (await cartProducts(this.deps.cart, req.userId)) ?? ctx.cart;
     const pool = Math.max(req.limit * 3, req.limit + 10);
     const primary = this.plan(req, ctx, pool);
-    const fallback = await this.trending(ctx, pool);
     const exclude = this.excluded(req, ctx);
+    const fallback = await this.trending(ctx, pool, exclude);
     const items = await finalise(this.deps, {
       primary: primary?.candidates ?? [],
       fallback: fallback.candidates,
@@ -175,36 +175,41 @@ export class Recommender {
     });
   }
 
-  /** Recent demand, first in the categories the session is browsing; the catalogue's best rated when quiet. */
-  private async trending(ctx: CallerContext, k: number): Promise<Plan> {
+  /**
+   * The second tier of every list: recent demand (first in the categories the session is browsing), then
+   * the catalogue's best rated, then its newest. Trending alone is not enough: on a young store it holds
+   * the few products anyone touched, which the caller has usually seen, so a list built on it alone is
+   * tiny or empty. The strategy names the first source that contributed.
+   */
+  private async trending(ctx: CallerContext, k: number, exclude: ReadonlySet<string>): Promise<Plan> {
     const { store, options, catalogue } = this.deps;
     const load = () =>
       store.trending(options.trendingWindowDays, options.trendingHalfLifeHours, TRENDING_SIZE);
     const overall = await this.trendingList(load);
-    if (overall.length === 0) {
-      const ids = catalogue.topRatedIds(k);
-      return {
-        strategy: 'catalogue-top-rated',
-        candidates: ids.map((id, i) => ({ id, score: 1 / (i + 1) })),
-      };
-    }
+    const inCategories = this.inSessionCategories(ctx, overall);
+    const first = new Set(inCategories);
+    const demand = [...inCategories, ...overall.filter((t) => !first.has(t))].map((t) => t.id);
+    // what the caller may not be shown is dropped before each source is cut to k, so it cannot use up k
+    const open = (ids: readonly string[]) => ids.filter((id) => !exclude.has(id)).slice(0, k);
+    const sources = [demand, catalogue.topRatedIds(k + exclude.size), catalogue.newestIds(k + exclude.size)];
+    const ordered = [...new Set(sources.flatMap(open))];
+    const strategy: Strategy =
+      inCategories.length > 0
+        ? 'trending-in-categories'
+        : overall.length > 0
+          ? 'trending'
+          : 'catalogue-top-rated';
+    // demand keeps its order ahead of the catalogue's lists; finalise keeps this order up to diversity
+    return { strategy, candidates: ordered.map((id, i) => ({ id, score: 1 / (1 + i) })) };
+  }
+
+  private inSessionCategories(ctx: CallerContext, overall: readonly Trend[]): Trend[] {
     const categories = new Set<string>();
     for (const id of ctx.session.length > 0 ? ctx.session : ctx.history.slice(-10)) {
-      const path = catalogue.get(id)?.categoryPath;
+      const path = this.deps.catalogue.get(id)?.categoryPath;
       if (path && path.length > 0) categories.add(categoryKey(path));
     }
-    const inCategories =
-      categories.size === 0
-        ? []
-        : overall.filter((t) => t.category !== undefined && categories.has(t.category));
-    if (inCategories.length === 0) return { strategy: 'trending', candidates: overall.slice(0, k) };
-    const first = new Set(inCategories);
-    const rest = overall.filter((t) => !first.has(t));
-    // the session's categories first, then the rest; finalise keeps this order up to diversity
-    const ordered = [...inCategories, ...rest].slice(0, k);
-    return {
-      strategy: 'trending-in-categories',
-      candidates: ordered.map((t, i) => ({ id: t.id, score: 1 / (1 + i) })),
-    };
+    if (categories.size === 0) return [];
+    return overall.filter((t) => t.category !== undefined && categories.has(t.category));
   }
 }

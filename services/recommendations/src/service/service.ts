@@ -161,6 +161,12 @@ export async function createRecommendationsService(
     routes: publicRoutes(api),
     internalRoutes: internalRoutes(api),
     jobs,
+    readiness: {
+      // until the catalogue is known a cold store could only answer from trending, often nearly nothing
+      'recommendations-catalogue': async () => {
+        if (!catalogue.loaded) throw new Error('catalogue not loaded yet');
+      },
+    },
     async start() {
       await trainer.loadCurrent();
       // catalogue and first training run in the background: start-up never waits for them
