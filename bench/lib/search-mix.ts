@@ -113,13 +113,14 @@ export function queryMix(pool: SearchDocument[], count: number, seed = 7): MixQu
     const query: MixQuery = { q };
     if (rnd() < 0.3) {
       const f = Math.floor(rnd() * 5);
-      const price = (doc.price?.amount ?? 1000) / 100;
+      const price = doc.price?.amount ?? 1000;
       if (f === 0) query.brand = doc.brand;
       else if (f === 1)
         query.category = (doc.categoryPath ?? []).slice(0, 1 + Math.floor(rnd() * 2)).join('/');
       else if (f === 2) {
-        query.minPrice = (price / 2).toFixed(2);
-        query.maxPrice = (price * 2).toFixed(2);
+        // Minor units, as the search API takes them.
+        query.minPrice = String(Math.round(price / 2));
+        query.maxPrice = String(price * 2);
       } else if (f === 3) query.inStock = true;
       else query.minRating = 4;
     }

@@ -101,8 +101,8 @@ export async function searchCatalog(db: pg.Client, m: MixQuery): Promise<number>
     args.push(m.category);
     where.push(`(category = $${args.length} or category like $${args.length} || '/%')`);
   }
-  if (m.minPrice) add('price >= ?', Math.round(Number(m.minPrice) * 100));
-  if (m.maxPrice) add('price <= ?', Math.round(Number(m.maxPrice) * 100));
+  if (m.minPrice) add('price >= ?', Number(m.minPrice));
+  if (m.maxPrice) add('price <= ?', Number(m.maxPrice));
   if (m.inStock !== undefined) add('in_stock = ?', m.inStock);
   if (m.minRating !== undefined) add('rating >= ?', m.minRating);
   const order = {

@@ -33,7 +33,7 @@ import type {
   SellerInfo,
   VariantSummary,
 } from './types.ts';
-import { ProductChanged } from './types.ts';
+import { AvailabilityChanged, ProductChanged } from './types.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 
 export interface Actor {
@@ -88,6 +88,25 @@ export class Catalog implements CatalogApi {
   async changed(productIds: string[]): Promise<void> {
     if (productIds.length === 0) return;
     await this.deps.cache.invalidate(productIds);
+    await this.notify(productIds);
+  }
+
+  /**
+   * Stock is not in the catalog's own caches but is in the gateway's cached product and listing pages:
+   * listeners here hear at once, gateways in other processes through `catalog.availability.changed`.
+   */
+  async stockChanged(skus: string[]): Promise<void> {
+    const byProduct = new Map<string, string[]>();
+    for (const v of await this.getVariants(skus))
+      byProduct.set(v.productId, [...(byProduct.get(v.productId) ?? []), v.sku]);
+    if (byProduct.size === 0) return;
+    const events = [...byProduct].map(([id, own]) => AvailabilityChanged.create(id, { skus: own }));
+    await this.deps.db.transaction().execute((trx) => writeEvents(trx, events));
+    this.deps.afterCommit();
+    await this.notify([...byProduct.keys()]);
+  }
+
+  private async notify(productIds: string[]): Promise<void> {
     for (const listener of this.listeners) {
       try {
         await listener({ productIds });

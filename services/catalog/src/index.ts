@@ -2,7 +2,7 @@
 import { defineService, noSettings, requires } from '@emporium/platform';
 import type {} from '@emporium/inventory';
 import type {} from '@emporium/users';
-import type { CatalogApi } from './types.ts';
+import { AvailabilityChanged, type CatalogApi } from './types.ts';
 import { stalePathPrefixes } from './catalog.ts';
 import { createCatalogService } from './service.ts';
 import { CatalogHttpClient } from './client.ts';
@@ -15,7 +15,7 @@ export type {
   ProductSummary,
   VariantSummary,
 } from './types.ts';
-export { CATALOG_EVENT_TYPES, ProductChanged, ProductDocumentSchema } from './types.ts';
+export { AvailabilityChanged, CATALOG_EVENT_TYPES, ProductChanged, ProductDocumentSchema } from './types.ts';
 export { stalePathPrefixes, type CatalogChange, type ChangeListener } from './catalog.ts';
 export { createCatalogService, type CatalogDeps, type LocalCatalogApi } from './service.ts';
 export { CatalogHttpClient } from './client.ts';
@@ -36,7 +36,8 @@ export const catalogService = defineService({
   client: (url, options) => new CatalogHttpClient(url, options),
   gateway: {
     staleResponses: {
-      subjects: ['catalog.product.>'],
+      // Stock changes arrive as the catalog's availability events: inventory knows SKUs, not products.
+      subjects: ['catalog.product.>', AvailabilityChanged.type],
       fromEvent: (event) => stalePathPrefixes({ productIds: [event.subject] }),
     },
   },

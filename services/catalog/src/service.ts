@@ -90,7 +90,11 @@ export async function createCatalogService(
           infra.bus,
           'catalog-availability',
           StockChanged,
-          async (event) => availability.invalidate([event.data.sku]),
+          async (event) => {
+            // First the availability, so a page rebuilt after the drop below reads the new stock.
+            availability.invalidate([event.data.sku]);
+            await catalog.stockChanged([event.data.sku]);
+          },
           infra.logger,
         );
       if (deps.drawPlaceholders ?? seeded > 0)

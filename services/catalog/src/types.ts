@@ -53,6 +53,15 @@ export type ProductDocument = Static<typeof ProductDocumentSchema>;
 /** `catalog.product.created`, `.updated` and `.archived`: the product as it now stands. */
 export const ProductChanged = defineEvent('catalog.product.*', ProductDocumentSchema);
 
+/**
+ * A product's stock changed (subject: the product id). Inventory knows SKUs only; the catalog maps them
+ * to the product so that gateways in other processes drop that product's cached pages (ADR 0608).
+ */
+export const AvailabilityChanged = defineEvent(
+  'catalog.availability.changed',
+  Type.Object({ skus: Type.Array(Type.String()) }),
+);
+
 export interface CatalogApi {
   getVariants(skus: string[]): Promise<VariantSummary[]>;
   getProducts(ids: string[]): Promise<ProductSummary[]>;

@@ -216,3 +216,8 @@ export function analyzeWord(word: string): string | undefined {
 export function isNumericTerm(term: string): boolean {
   return isNumber(term);
 }
+
+/** True for a unit word (`watt`, `ft`, `lbs`): a number before it is a measurement. */
+export function isUnitWord(word: string): boolean {
+  return Object.hasOwn(UNITS, word.toLowerCase());
+}

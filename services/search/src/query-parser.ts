@@ -6,6 +6,7 @@
  * - at most MAX_TERMS words are kept (the rest cannot change a top-10 meaningfully);
  * - perPage is clamped to [1, MAX_PER_PAGE], page to [1, MAX_PAGE]; non-numbers fall back to defaults.
  */
+import { extractPricePhrases } from './price-phrases.ts';
 import { SORT_ORDERS, type ParsedQuery, type SearchFilters, type SortOrder } from './types.ts';
 
 export const MAX_QUERY_LENGTH = 512;
@@ -45,11 +46,15 @@ class FieldFault extends Error {
   }
 }
 
-/** Money in the query is in major units (`price:10..50` means 10.00 to 50.00); filters hold minor units. */
+/**
+ * Prices in parameters and inline filters are minor units, like every amount in the API and the price
+ * facet buckets, so a bucket fed back as a filter selects what it counted. Only natural-language
+ * phrases (`under $50`) are major units: that is how people say prices (price-phrases.ts).
+ */
 function money(field: string, raw: string): number {
-  if (!/^\d+(\.\d{1,2})?$/.test(raw))
-    throw new FieldFault(field, `'${raw}' is not a price such as 10 or 9.99`);
-  return Math.round(Number(raw) * 100);
+  if (!/^\d{1,15}$/.test(raw))
+    throw new FieldFault(field, `'${raw}' is not a price in minor units such as 999 (9.99)`);
+  return Number(raw);
 }
 
 function rating(field: string, raw: string): number {
@@ -66,8 +71,12 @@ function bool(field: string, raw: string): boolean {
 }
 
 function priceRange(filters: SearchFilters, raw: string): void {
-  const m = /^([^.]*(?:\.\d+)?)?\.\.(.*)$/.exec(raw);
-  if (!m) throw new FieldFault('price', `'${raw}' is not a range such as 10..50, 10.. or ..50`);
+  const m = /^([^.]*)\.\.(.*)$/.exec(raw);
+  if (!m)
+    throw new FieldFault(
+      'price',
+      `'${raw}' is not a range in minor units such as 1000..4999, 1000.. or ..4999`,
+    );
   if (m[1]) filters.minPrice = money('price', m[1]);
   if (m[2]) filters.maxPrice = money('price', m[2]);
   if (filters.minPrice === undefined && filters.maxPrice === undefined)
@@ -159,6 +168,7 @@ export function parseQuery(params: SearchParams | string): ParseResult {
       if (phrase.trim()) phrases.push(phrase.trim());
       return ' ';
     });
+    text = extractPricePhrases(text, filters);
     const words = text.replace(/"/g, ' ').split(/\s+/).filter(Boolean).slice(0, MAX_TERMS);
     mergeParams(filters, p);
     const query: ParsedQuery = {

@@ -59,6 +59,14 @@ export class Shopper {
 
   /** A product with one SKU in stock; returns the SKU. */
   async listProduct(seller: string, onHand: number, amount = 2599): Promise<string> {
+    return (await this.listProductWithId(seller, onHand, amount)).sku;
+  }
+
+  async listProductWithId(
+    seller: string,
+    onHand: number,
+    amount = 2599,
+  ): Promise<{ sku: string; productId: string }> {
     const sku = `SKU-${this.run}`.toUpperCase();
     const created = await this.call('/seller/products', {
       method: 'POST',
@@ -80,7 +88,7 @@ export class Shopper {
       body: { onHand },
     });
     expect(stocked.status, JSON.stringify(stocked.body)).toBe(200);
-    return sku;
+    return { sku, productId: String(created.body.id) };
   }
 
   /** Fills the cart and checks out; a checkout that answers before the payment completed is followed. */

@@ -12,6 +12,7 @@ import {
   type SqlDatabase,
 } from '@emporium/platform';
 import { buildTestApp, silentLogger, testTokens } from '@emporium/platform/testing';
+import { SearchQuerystring } from './schemas.ts';
 import { createSearchService } from './service.ts';
 import { asInventory, FakeCatalog, FakeInventory, productDoc } from './fakes.test-support.ts';
 
@@ -30,6 +31,30 @@ const catalog = new FakeCatalog([
     description: 'Kink free',
     categoryPath: ['Garden'],
     brand: 'Flexi',
+  }),
+  productDoc({
+    id: 'car',
+    title: 'Chrysler 300 Touring',
+    description: 'A sedan, 300 horsepower',
+    categoryPath: ['Vehicles'],
+    brand: 'Chrysler',
+    price: { amount: 2_899_900, currency: 'USD' },
+  }),
+  productDoc({
+    id: 'phone',
+    title: 'Smart Phone 128 GB',
+    description: 'Unlocked phone',
+    categoryPath: ['Electronics', 'Phones'],
+    brand: 'Pixel',
+    price: { amount: 24_900, currency: 'USD' },
+  }),
+  productDoc({
+    id: 'phone-pro',
+    title: 'Smart Phone Pro 300',
+    description: 'The 300 edition phone',
+    categoryPath: ['Electronics', 'Phones'],
+    brand: 'Pixel',
+    price: { amount: 109_900, currency: 'USD' },
   }),
 ]);
 const inventory = new FakeInventory();
@@ -123,6 +148,38 @@ describe('GET /api/v1/search', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('prices in GET /api/v1/search', () => {
+  it('selects with a price facet bucket fed back as minPrice/maxPrice what the bucket counted', async () => {
+    const all = (await get('/api/v1/search?q=phone%20saw%20drill')).json();
+    const buckets = all.facets.price as { from: number; to?: number; count: number }[];
+    expect(buckets.length).toBeGreaterThan(1);
+    for (const b of buckets) {
+      const range = `minPrice=${b.from}${b.to === undefined ? '' : `&maxPrice=${b.to}`}`;
+      const res = await get(`/api/v1/search?q=phone%20saw%20drill&${range}`);
+      expect(res.statusCode).toBe(200);
+      expect(res.json().total).toBe(b.count);
+    }
+  });
+
+  it('reads the inline price filter in minor units too', async () => {
+    const res = (await get('/api/v1/search?q=saw%20price:4000..5000')).json();
+    expect(res.items.map((i: { id: string }) => i.id)).toEqual(['saw']);
+  });
+
+  it('turns "phone under 300" into a price filter, so a car called "300 Touring" is not the top hit', async () => {
+    const res = (await get('/api/v1/search?q=phone%20under%20300')).json();
+    expect(res.items.map((i: { id: string }) => i.id)).toEqual(['phone']);
+    expect(res.query).toBe('phone under 300');
+  });
+
+  it('documents prices in minor units in the schemas the OpenAPI document is generated from', () => {
+    const { minPrice, maxPrice, q } = SearchQuerystring.properties;
+    for (const p of [minPrice, maxPrice])
+      expect(p).toMatchObject({ type: 'integer', description: expect.stringMatching(/minor units/) });
+    expect(q).toMatchObject({ description: expect.stringMatching(/minor units.*under \$50/) });
   });
 });
 

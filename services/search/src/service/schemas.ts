@@ -5,7 +5,11 @@ import { SORT_ORDERS, type SortOrder } from '../types.ts';
 /** Longer than any query a person types; the parser keeps the first 512 characters of what passes. */
 export const MAX_Q_BYTES = 2_048;
 
-const Price = Type.String({ pattern: '^\\d+(\\.\\d{1,2})?$', description: 'Major units, e.g. 10 or 9.99' });
+const Price = (bound: string) =>
+  Type.Integer({
+    minimum: 0,
+    description: `${bound} price in minor units, inclusive (999 is 9.99), the unit of item prices and of the price facet buckets`,
+  });
 
 export const SearchQuerystring = Type.Object(
   {
@@ -13,7 +17,7 @@ export const SearchQuerystring = Type.Object(
       Type.String({
         maxLength: MAX_Q_BYTES,
         description:
-          'Keywords, "quoted phrases" and inline filters (brand:acme, category:Electronics/Phones, price:10..50, rating>=4, inStock:true, attr.color:red). Control characters are treated as spaces.',
+          'Keywords, "quoted phrases" and inline filters (brand:acme, category:Electronics/Phones, price:1000..4999 in minor units, rating>=4, inStock:true, attr.color:red). Price phrases in words are read in major units and become price filters: "phone under 300", "under $50", "$100-$300", "over 200", "between 20 and 50 dollars"; a number needs a comparison word or a currency mark to be a price, and one followed by a unit ("300 watt") never is. Control characters are treated as spaces.',
       }),
     ),
     category: Type.Optional(
@@ -22,8 +26,8 @@ export const SearchQuerystring = Type.Object(
     brand: Type.Optional(
       Type.String({ maxLength: 500, description: 'One brand or several, comma separated' }),
     ),
-    minPrice: Type.Optional(Price),
-    maxPrice: Type.Optional(Price),
+    minPrice: Type.Optional(Price('Lowest')),
+    maxPrice: Type.Optional(Price('Highest')),
     minRating: Type.Optional(Type.Number({ minimum: 0, maximum: 5 })),
     inStock: Type.Optional(Type.Boolean()),
     sort: Type.Optional(
