@@ -41,7 +41,8 @@ async function waitUntilReady(): Promise<void> {
 }
 
 beforeAll(async () => {
-  store = await startTestStore({ SEED_DEMO_DATA: 'true' });
+  // A database of its own: every product in it must be a demo product, which suites beside it are not.
+  store = await startTestStore({ SEED_DEMO_DATA: 'true' }, undefined, { ownDatabase: true });
   shopper = new Shopper(store.url);
   await waitUntilReady();
   products = await allProducts();
