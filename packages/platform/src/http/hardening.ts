@@ -1,5 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
+import helmet, { type HelmetOptions } from 'helmet';
 import type { FastifyInstance } from 'fastify';
 
 export interface HardeningOptions {
@@ -73,17 +74,40 @@ export function timeLimits(options: HardeningOptions) {
   };
 }
 
+const HELMET: HelmetOptions = {
+  contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+  // Product images may be shown by a storefront on a sibling host of the same site.
+  crossOriginResourcePolicy: { policy: 'same-site' },
+  referrerPolicy: { policy: 'no-referrer' },
+};
+
+/**
+ * The headers helmet sets, computed once by helmet itself. Without nonces they are the same on every
+ * answer, and running its middleware chain per request cost the gateway half its throughput
+ * (bench/results/gateway.md).
+ */
+export function securityHeaders(options: HelmetOptions = HELMET): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader: (name: string, value: unknown) => void (headers[name.toLowerCase()] = String(value)),
+    removeHeader: (name: string) => void delete headers[name.toLowerCase()],
+  };
+  helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, () => undefined);
+  return headers;
+}
+
 /** Security headers on every answer (problems and docs included) and CORS only for listed origins. */
 export function registerHardening(app: FastifyInstance, options: HardeningOptions): void {
-  void app.register(helmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
-    // Product images may be shown by a storefront on a sibling host of the same site.
-    crossOriginResourcePolicy: { policy: 'same-site' },
-    referrerPolicy: { policy: 'no-referrer' },
+  const headers = securityHeaders();
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(headers);
+    done();
   });
   const origins = options.corsOrigins ?? [];
+  // No listed origin: a browser keeps other origins out by itself when no CORS header is sent.
+  if (origins.length === 0) return;
   void app.register(cors, {
-    origin: origins.length ? origins : false,
+    origin: origins,
     credentials: true,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: CORS_HEADERS,
