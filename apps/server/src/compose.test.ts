@@ -49,5 +49,8 @@ describe('composition plan', () => {
     expect(() => planComposition(loadConfig({ ADMIN_EMAIL: 'a@example.com' }))).toThrow(/ADMIN_PASSWORD/);
     const plan = planComposition(loadConfig({ SERVICES: 'users,catalog,inventory', ...KEY }));
     expect(plan.local.find((l) => l.service.name === 'users')?.settings).toEqual({ admin: undefined });
+    expect(() => planComposition(loadConfig({ STORE_CURRENCY: 'dollars' }))).toThrow(/STORE_CURRENCY/);
+    const euros = planComposition(loadConfig({ STORE_CURRENCY: 'EUR' }));
+    expect(euros.local.find((l) => l.service.name === 'cart')?.settings).toEqual({ currency: 'EUR' });
   });
 });

@@ -15,10 +15,13 @@ export interface SandboxState {
  * The sandbox's state on disk, so that a restart forgets nothing a real gateway would remember (a paid
  * order must still be refundable). Each save writes a temporary file and renames it over the old one:
  * a crash mid-write leaves the previous state, never half of one. Saves run one after another, each
- * taking the state as it is when its turn comes, so the last save always holds the latest change.
+ * taking the state as it is when its turn comes, so the last save always holds the latest change; saves
+ * made while one waits share it.
  */
 export class StateFile {
   private queue: Promise<void> = Promise.resolve();
+  /** The save waiting for its turn, not yet started: later saves share it (a group commit). */
+  private waiting: Promise<void> | undefined;
 
   constructor(readonly path: string) {}
 
@@ -36,7 +39,14 @@ export class StateFile {
   }
 
   save(snapshot: () => SandboxState): Promise<void> {
-    const turn = this.queue.then(() => this.write(snapshot()));
+    // The snapshot is taken when the write starts, so it holds the changes of every save that joined it:
+    // one write per burst instead of one whole-state write per request.
+    if (this.waiting) return this.waiting;
+    const turn = this.queue.then(() => {
+      this.waiting = undefined;
+      this.write(snapshot());
+    });
+    this.waiting = turn;
     // A failed save must not block the ones after it; its caller still sees the error.
     this.queue = turn.catch(() => undefined);
     return turn;

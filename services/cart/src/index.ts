@@ -1,4 +1,4 @@
-import { defineService, noSettings, requires } from '@emporium/platform';
+import { ConfigError, defineService, requires, type Env } from '@emporium/platform';
 import type {} from '@emporium/catalog';
 import type {} from '@emporium/inventory';
 import type { CartApi } from './types.ts';
@@ -23,11 +23,19 @@ declare module '@emporium/platform' {
   }
 }
 
+/** STORE_CURRENCY (ISO 4217, default USD): what an empty cart is priced in. */
+function cartSettings(env: Env): { currency: string } {
+  const currency = env.STORE_CURRENCY || 'USD';
+  if (!/^[A-Z]{3}$/.test(currency))
+    throw new ConfigError('STORE_CURRENCY', `must be an ISO 4217 code such as USD, got "${currency}"`);
+  return { currency };
+}
+
 export const cartService = defineService({
   name: 'cart',
   needs: { catalog: requires('catalog'), inventory: requires('inventory') },
   publicPaths: ['/cart'],
-  settings: noSettings,
-  create: (ctx, deps) => createCartService(ctx, deps),
+  settings: cartSettings,
+  create: (ctx, deps) => createCartService(ctx, deps, { currency: ctx.settings.currency }),
   client: (url, options) => new CartHttpClient(url, options),
 });
