@@ -8,9 +8,11 @@
  * Every run checks that nothing is oversold.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import pino from 'pino';
@@ -130,6 +132,8 @@ async function startStore(profile: boolean): Promise<Store> {
   const common = { ...process.env, LOG_LEVEL: 'warn' };
   const sandbox = spawnProcess(['sandboxes/payments/src/cli.ts'], {
     ...common,
+    // A state file of this run's own: one left by an earlier run would make every save rewrite it.
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-sandbox-')),
     PAYMENTS_SANDBOX_PORT: String(sandboxPort),
     PAYMENTS_SANDBOX_WEBHOOK_URL: `${base}/api/v1/webhooks/payments`,
     PAYMENTS_SANDBOX_API_KEY: apiKey,
