@@ -4,15 +4,11 @@
  * backends or on PostgreSQL/Redis/NATS when their URLs are set. Checks what only shows across a hop: the
  * client's address reaches the login throttle, raw bodies pass through, a dead service is a 503.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '@emporium/platform';
-import { freePort, silentLogger, testUrls, uniqueName } from '@emporium/platform/testing';
+import { freePort, uniqueName } from '@emporium/platform/testing';
 import { serviceRegistry } from './registry.ts';
-import { startServer, type RunningServer } from './server.ts';
+import { startTestStore, type TestStore } from './testing/test-store.ts';
 import { expectSuspensionAtOnce, SUSPENSION_ADMIN } from './testing/suspension.ts';
 
 const SERVICE_KEY = randomBytes(32).toString('hex');
@@ -22,27 +18,10 @@ const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
   'base64',
 );
-const dirs: string[] = [];
-const servers: RunningServer[] = [];
+const servers: TestStore[] = [];
 
-async function start(env: Record<string, string>): Promise<RunningServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'emporium-gwproc-'));
-  dirs.push(dataDir);
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    SEED_DEMO_DATA: 'false',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_PER_MINUTE: '10000000',
-    SERVICE_KEY,
-    PAYMENTS_SANDBOX_PORT: String(await freePort()),
-    ...(testUrls.database ? { DATABASE_URL: testUrls.database } : {}),
-    ...(testUrls.redis ? { REDIS_URL: testUrls.redis } : {}),
-    ...(testUrls.nats ? { NATS_URL: testUrls.nats } : {}),
-    ...env,
-  });
-  const server = await startServer(config, silentLogger());
+async function start(env: Record<string, string>): Promise<TestStore> {
+  const server = await startTestStore({ SERVICE_KEY, ...env });
   servers.push(server);
   return server;
 }
@@ -59,8 +38,8 @@ const subnet = Math.floor(Math.random() * 250);
 const clientIp = (n: number) => `198.18.${subnet}.${n}`;
 const spoofed = () => `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
 
-let backend: RunningServer;
-let gateway: RunningServer;
+let backend: TestStore;
+let gateway: TestStore;
 
 beforeAll(async () => {
   backend = await start({
@@ -73,7 +52,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const server of servers.reverse()) await server.close();
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
 interface Call {
@@ -83,7 +61,7 @@ interface Call {
   headers?: Record<string, string>;
   payload?: string | Buffer | Record<string, unknown>;
 }
-const call = (server: RunningServer, c: Call) =>
+const call = (server: TestStore, c: Call) =>
   server.app.inject({
     method: c.method ?? 'GET',
     url: c.url,
@@ -93,7 +71,7 @@ const call = (server: RunningServer, c: Call) =>
   });
 
 /** A failed login for an address nobody has: only the per-IP counter can refuse it. */
-const failedLogin = (server: RunningServer, from: string, headers: Record<string, string> = {}) =>
+const failedLogin = (server: TestStore, from: string, headers: Record<string, string> = {}) =>
   call(server, {
     method: 'POST',
     url: '/api/v1/auth/login',

@@ -3,38 +3,18 @@
  * policy (every script and style it names is served from this origin, nothing inline), and CORS_ORIGINS
  * opens the API to the listed origins only.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '@emporium/platform';
-import { freePort, silentLogger, testUrls } from '@emporium/platform/testing';
-import { startServer, type RunningServer } from './server.ts';
+import { startTestStore, type TestStore } from './testing/test-store.ts';
 
 const SHOP = 'https://shop.example';
-let server: RunningServer;
-let dataDir: string;
+let server: TestStore;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'emporium-hardening-'));
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    SEED_DEMO_DATA: 'false',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
-    CORS_ORIGINS: SHOP,
-    PAYMENTS_SANDBOX_PORT: String(await freePort()),
-    ...(testUrls.database ? { DATABASE_URL: testUrls.database } : {}),
-    ...(testUrls.redis ? { REDIS_URL: testUrls.redis } : {}),
-    ...(testUrls.nats ? { NATS_URL: testUrls.nats } : {}),
-  });
-  server = await startServer(config, silentLogger());
+  server = await startTestStore({ CORS_ORIGINS: SHOP });
 }, 120_000);
 
 afterAll(async () => {
   await server?.close();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 const get = (url: string, headers: Record<string, string> = {}) => server.app.inject({ url, headers });
