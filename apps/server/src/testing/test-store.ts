@@ -37,6 +37,8 @@ export async function startTestStore(
     // Each store starts its own payment sandbox; stores side by side must not fight over one port.
     PAYMENTS_SANDBOX_PORT: String(await freePort()),
     ...(testUrls.database ? { DATABASE_URL: own?.url ?? testUrls.database } : {}),
+    // A store of its own database is a deployment of its own: its events must not reach the others.
+    ...(own ? { DEPLOYMENT_NAME: own.deployment } : {}),
     ...(testUrls.redis ? { REDIS_URL: testUrls.redis } : {}),
     ...(testUrls.nats ? { NATS_URL: testUrls.nats } : {}),
     ...card?.env,
@@ -59,7 +61,9 @@ export async function startTestStore(
  * after: on a shared database, suites running beside it change the same tables. Undefined on PGlite,
  * where every store has its own files anyway.
  */
-async function ownDatabase(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
+async function ownDatabase(): Promise<
+  { url: string; deployment: string; drop(): Promise<void> } | undefined
+> {
   if (!testUrls.database) return undefined;
   const name = uniqueName('emporium_own');
   const admin = async (statement: string) => {
@@ -74,7 +78,17 @@ async function ownDatabase(): Promise<{ url: string; drop(): Promise<void> } | u
   await admin(`create database ${name}`);
   const url = new URL(testUrls.database);
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
+  // Without `force`: cutting a connection the store still holds would surface as its pool's error.
+  const drop = async () => {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      try {
+        return await admin(`drop database if exists ${name}`);
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  };
+  return { url: url.toString(), deployment: name.replaceAll('_', '-'), drop };
 }
 
 /**
