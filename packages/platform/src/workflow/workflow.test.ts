@@ -171,7 +171,7 @@ describe(`workflow runner (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () 
       await gate;
       return next();
     });
-    const run = await start(0);
+    const run = await start(-1_000);
     // Two drivers race for a run whose lease is free (a new run whose creator went away).
     const [first, second] = [runner.drive(run.id), runner.wake(run.id)];
     await expect.poll(() => inB).toBe(1);
@@ -186,7 +186,8 @@ describe(`workflow runner (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () 
 
   it('declares its recovery pass as a job that drives the due runs', async () => {
     const { journal, runner, start, store } = setup();
-    const run = await start(0);
+    // A lease that lapsed a second ago: due whatever the clocks' resolution (0 ms raced the query).
+    const run = await start(-1_000);
     const job = runner.recoveryJob({ name: 'wf.recovery', everyMs: 1_000 });
     expect(job).toMatchObject({ name: 'wf.recovery', everyMs: 1_000, runAtStart: true });
     await job.run(new AbortController().signal);
