@@ -69,7 +69,9 @@ export function planComposition(config: Config, registry = serviceRegistry): Com
       throw new ConfigError(`SERVICE_URL_${name.toUpperCase()}`, 'names no known service');
   const gateway = local.has(GATEWAY);
   const needed = new Set(
-    registry.filter((s) => local.has(s.name)).flatMap((s) => s.needs.filter((n) => !n.optional)),
+    registry
+      .filter((s) => local.has(s.name))
+      .flatMap((s) => s.needs.filter((n) => !n.optional).map((n) => n.service)),
   );
   const plan: CompositionPlan = { local: [], remote: [], gateway };
   for (const service of buildOrder(registry)) {
@@ -79,7 +81,7 @@ export function planComposition(config: Config, registry = serviceRegistry): Com
     }
     const url = config.serviceUrls[service.name];
     if (url) plan.remote.push({ service, url });
-    else if (gateway || [...needed].some((n) => n.service === service.name))
+    else if (gateway || needed.has(service.name))
       throw new ConfigError(
         `SERVICE_URL_${service.name.toUpperCase()}`,
         `must be set: ${service.name} is needed here but not in SERVICES`,
