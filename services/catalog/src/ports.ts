@@ -7,3 +7,5 @@ export type {
 } from '@emporium/inventory';
 export { StockChanged, StockRequested } from '@emporium/inventory';
 export type { UsersApi as UsersPort, SellerProfile, Role } from '@emporium/users';
+export type { ProductRatingChangedEvent } from '@emporium/reviews';
+export { ProductRatingChanged } from '@emporium/reviews';

@@ -30,6 +30,7 @@ export interface CatalogDB extends OutboxTables {
     image: string | null;
     rating: Generated<number>;
     rating_count: Generated<number>;
+    review_rating_version: Generated<number>;
     popularity: Generated<number>;
     content_hash: string;
     version: Generated<number>;

@@ -16,7 +16,8 @@ import { AvailabilityCache } from './availability-cache.ts';
 import { LocalBlobStore, type BlobStore } from './blob-store.ts';
 import { registerInternalRoutes, registerPublicRoutes, registerSellerRoutes } from './routes.ts';
 import { drawPlaceholderImages, seedDemoCatalog } from './seed.ts';
-import { StockChanged, type InventoryPort, type UsersPort } from './ports.ts';
+import { ProductRatingChanged, StockChanged, type InventoryPort, type UsersPort } from './ports.ts';
+import { applyReviewRating } from './review-ratings.ts';
 import { CATALOG_EVENT_TYPES, type CatalogApi } from './types.ts';
 
 export interface CatalogDeps {
@@ -64,6 +65,19 @@ export async function createCatalogService(
   });
 
   const seeded = config.seedDemoData ? await seedDemoCatalog(catalog, infra.logger) : 0;
+  // Subscribed while the services are built, before the reviews service's relay starts: an in-process
+  // bus delivers only to the consumers present when an event is published.
+  const reviewRatings = await subscribeTo(
+    infra.bus,
+    'catalog-review-ratings',
+    ProductRatingChanged,
+    async (event) => {
+      if (!(await applyReviewRating(db, event))) return;
+      relay.notify();
+      await catalog.changed([event.data.productId]);
+    },
+    infra.logger,
+  );
   let subscription: Subscription | undefined;
   let stockSubscription: Subscription | undefined;
   let stopping = false;
@@ -107,6 +121,7 @@ export async function createCatalogService(
       await background;
       await subscription?.stop();
       await stockSubscription?.stop();
+      await reviewRatings.stop();
       await relay.stop();
     },
   };
