@@ -18,7 +18,12 @@ export type {
   SellerRatingSummary,
 } from './types.ts';
 export { ProductRatingChanged, SellerRatingChanged } from './types.ts';
-export { createReviewsService, type ReviewsServiceDeps, type ReviewsServiceParts } from './service.ts';
+export {
+  createReviewsService,
+  type ReviewsServiceDeps,
+  type ReviewsServiceOptions,
+  type ReviewsServiceParts,
+} from './service.ts';
 export { ReviewsHttpClient } from './client.ts';
 
 declare module '@emporium/platform' {

@@ -25,16 +25,23 @@ export interface ReviewsServiceParts {
   store: ReviewsStore;
 }
 
+export interface ReviewsServiceOptions {
+  /** The PostgreSQL schema (default `reviews`); suites sharing a server take one of their own. */
+  schema?: string;
+}
+
 export async function createReviewsService(
   ctx: ServiceContext,
   deps: ReviewsServiceDeps,
+  options: ReviewsServiceOptions = {},
 ): Promise<ReviewsServiceParts> {
   const { infra, config } = ctx;
-  await infra.db.migrate('reviews', [
+  const schema = options.schema ?? 'reviews';
+  await infra.db.migrate(schema, [
     eventTablesMigration,
     ...(await loadMigrations(new URL('../migrations', import.meta.url).pathname)),
   ]);
-  const store = new ReviewsStore(infra.db.forSchema<ReviewsDB>('reviews'));
+  const store = new ReviewsStore(infra.db.forSchema<ReviewsDB>(schema));
   const relay = new OutboxRelay(store.db, infra.bus, { logger: infra.logger });
   const afterCommit = () => relay.notify();
   const purchases = new PurchaseProjection(store, deps.orders, infra.logger);
