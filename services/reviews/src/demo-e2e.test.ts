@@ -7,7 +7,8 @@ import { Shopper } from '../../../apps/server/src/testing/shopper.ts';
 let store: TestStore;
 let shopper: Shopper;
 beforeAll(async () => {
-  store = await startTestStore({ SEED_DEMO_DATA: 'true' });
+  // A database of its own: the seeds run only on an empty catalog and an empty reviews table.
+  store = await startTestStore({ SEED_DEMO_DATA: 'true' }, undefined, { ownDatabase: true });
   shopper = new Shopper(store.url);
 });
 afterAll(async () => {
@@ -15,7 +16,8 @@ afterAll(async () => {
 });
 
 describe('the demo store’s reviews', () => {
-  it('shows on each demo product the rating of its imported reviews', async () => {
+  // Generous: on JetStream the 194 rating events of the seed reach the catalog one by one.
+  it('shows on each demo product the rating of its imported reviews', { timeout: 120_000 }, async () => {
     const listing = await shopper.call('/products?perPage=5');
     const products = listing.body.items as { id: string }[];
     expect(products.length).toBe(5);
@@ -23,7 +25,7 @@ describe('the demo store’s reviews', () => {
       const summary = (await shopper.call(`/products/${id}/reviews/summary`)).body;
       expect(summary.count).toBeGreaterThan(0);
       await expect
-        .poll(async () => (await shopper.call(`/products/${id}`)).body.rating, { timeout: 20_000 })
+        .poll(async () => (await shopper.call(`/products/${id}`)).body.rating, { timeout: 60_000 })
         .toEqual({ average: summary.average, count: summary.count });
       const reviews = (await shopper.call(`/products/${id}/reviews`)).body.items as unknown[];
       expect(reviews.length).toBe(summary.count);
