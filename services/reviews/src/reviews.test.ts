@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { newId } from '@emporium/platform';
-import { testUrls } from '@emporium/platform/testing';
+import { testServiceTokens, testUrls } from '@emporium/platform/testing';
 import { OrderStatusChanged } from '@emporium/orders';
+import { ReviewsHttpClient } from './client.ts';
 import { admin, customer, goodReview, product, startHarness, type Harness } from './test-support.ts';
 
 let h: Harness;
@@ -348,6 +349,23 @@ describe('bad input is a 4xx problem and changes nothing', () => {
     ).toBe(401);
     expect((await h.call('PUT', `/api/v1/reviews/${reviewId}/helpful-vote`)).status).toBe(401);
     expect((await h.call('POST', `/api/v1/reviews/${reviewId}/hide`, undefined, {})).status).toBe(401);
+  });
+});
+
+describe('the HTTP client', () => {
+  it('answers as the in-process API over the internal routes, and only to a service token', async () => {
+    const { productId } = await reviewed(3);
+    const address = await h.app.listen({ port: 0, host: '127.0.0.1' });
+    const client = new ReviewsHttpClient(address, { tokens: testServiceTokens });
+    expect(await client.productRating(productId)).toEqual(await h.parts.api.productRating(productId));
+    const sellerId = newId();
+    expect(await client.sellerRating(sellerId)).toEqual({
+      sellerId,
+      positivePercent: null,
+      count: 0,
+      windowMonths: 12,
+    });
+    await expect(new ReviewsHttpClient(address).productRating(productId)).rejects.toThrow();
   });
 });
 

@@ -10,8 +10,7 @@ import {
 import type { CatalogApi } from '@emporium/catalog';
 import type { UsersApi } from '@emporium/users';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import type { ReviewsStore } from './store.ts';
-import { type ReviewRow, type Tally } from './store.ts';
+import type { ReviewRow, ReviewsStore, Tally } from './store.ts';
 import {
   ProductRatingChanged,
   type ModeratedReview,
@@ -90,13 +89,12 @@ export class ProductReviews {
     private readonly store: ReviewsStore,
     private readonly deps: ReviewsDeps,
     private readonly afterCommit: () => void,
-    private readonly hasPurchased: (customerId: string, productId: string) => Promise<boolean>,
   ) {}
 
   async create(user: AuthUser, productId: string, input: ReviewInput): Promise<ModeratedReview> {
     const text = checkText(input);
     await this.requireProduct(productId);
-    if (!(await this.hasPurchased(user.id, productId)))
+    if (!(await this.store.hasPurchased(user.id, productId)))
       throw forbidden('Only a customer who bought this product in a paid order may review it');
     const [author] = await this.deps.users.getUsers([user.id]);
     const id = newId();
