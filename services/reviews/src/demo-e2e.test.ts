@@ -10,7 +10,7 @@ beforeAll(async () => {
   // A database of its own: the seeds run only on an empty catalog and an empty reviews table.
   store = await startTestStore({ SEED_DEMO_DATA: 'true' }, undefined, { ownDatabase: true });
   shopper = new Shopper(store.url);
-});
+}, 180_000);
 afterAll(async () => {
   await store.close();
 });

@@ -87,6 +87,21 @@ describe(`product reviews (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, () 
     expect(await outboxRows(productId)).toEqual([]);
   });
 
+  it('counts a purchase named by its order before the order’s events arrive, for its customer only', async () => {
+    const productId = product(h);
+    const buyer = customer();
+    const order = h.order(buyer.id, [productId]);
+    const url = `/api/v1/products/${productId}/reviews`;
+    expect((await h.call('POST', url, buyer, goodReview)).status).toBe(403);
+    const unpaid = h.order(buyer.id, [productId], 'pending_payment');
+    expect((await h.call('POST', url, buyer, { ...goodReview, orderId: unpaid.id })).status).toBe(403);
+    expect((await h.call('POST', url, buyer, { ...goodReview, orderId: newId() })).status).toBe(403);
+    expect((await h.call('POST', url, customer(), { ...goodReview, orderId: order.id })).status).toBe(403);
+    const res = await h.call('POST', url, buyer, { ...goodReview, orderId: order.id });
+    expect(res.status).toBe(201);
+    expect(res.body.verifiedPurchase).toBe(true);
+  });
+
   it('follows the order: a refund after the review takes the verified badge away, the review stays', async () => {
     const { productId, author, reviewId } = await reviewed();
     const [orderId] = [...h.orders.values()].filter((o) => o.customerId === author.id).map((o) => o.id);

@@ -10,10 +10,12 @@ import {
 import type { CatalogApi } from '@emporium/catalog';
 import type { UsersApi } from '@emporium/users';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import type { PurchaseProjection } from './purchases.ts';
 import type { ReviewRow, ReviewsStore, Tally } from './store.ts';
 import {
   ProductRatingChanged,
   type ModeratedReview,
+  type NewReviewInput,
   type RatingSummary,
   type Review,
   type ReviewInput,
@@ -88,13 +90,14 @@ export class ProductReviews {
   constructor(
     private readonly store: ReviewsStore,
     private readonly deps: ReviewsDeps,
+    private readonly purchases: PurchaseProjection,
     private readonly afterCommit: () => void,
   ) {}
 
-  async create(user: AuthUser, productId: string, input: ReviewInput): Promise<ModeratedReview> {
+  async create(user: AuthUser, productId: string, input: NewReviewInput): Promise<ModeratedReview> {
     const text = checkText(input);
     await this.requireProduct(productId);
-    if (!(await this.store.hasPurchased(user.id, productId)))
+    if (!(await this.bought(user.id, productId, input.orderId)))
       throw forbidden('Only a customer who bought this product in a paid order may review it');
     const [author] = await this.deps.users.getUsers([user.id]);
     const id = newId();
@@ -234,6 +237,18 @@ export class ProductReviews {
     if (trimmed === '')
       throw validation('Say what is wrong', [{ field: 'reason', message: 'must not be blank' }]);
     await this.store.addReport(id, user.id, trimmed);
+  }
+
+  /**
+   * From the projection; a named order is read from the orders service first, so a review written the
+   * moment an order is paid does not wait for the order's event. Whoever's order it is, the projection
+   * records it as it stands and the check is still about the caller.
+   */
+  private async bought(customerId: string, productId: string, orderId?: string): Promise<boolean> {
+    if (await this.store.hasPurchased(customerId, productId)) return true;
+    if (orderId === undefined) return false;
+    await this.purchases.refresh(orderId);
+    return this.store.hasPurchased(customerId, productId);
   }
 
   private async requireProduct(productId: string): Promise<void> {

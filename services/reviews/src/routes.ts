@@ -109,7 +109,20 @@ function productReviewRoutes(app: HttpServer, reviews: ProductReviews) {
           'Only a customer with a paid order of the product that was not cancelled or refunded may review ' +
           'it (403 otherwise); a second review of the same product is a 409 naming the first.',
         params: IdParams,
-        body: Type.Object({ rating: Stars, title: Title, body: Body }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            rating: Stars,
+            title: Title,
+            body: Body,
+            orderId: Type.Optional(
+              Type.String({
+                format: 'uuid',
+                description: 'The order the product came in: counts a purchase paid a moment ago at once',
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
         response: { 201: ModeratedReviewT },
       },
       config: { auth: 'customer', problems: [409] },

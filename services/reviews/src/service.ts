@@ -45,7 +45,7 @@ export async function createReviewsService(
   const relay = new OutboxRelay(store.db, infra.bus, { logger: infra.logger });
   const afterCommit = () => relay.notify();
   const purchases = new PurchaseProjection(store, deps.orders, infra.logger);
-  const reviews = new ProductReviews(store, deps, afterCommit);
+  const reviews = new ProductReviews(store, deps, purchases, afterCommit);
   const sellers = new SellerRatings(store, deps, afterCommit);
   const subscriptions = await purchases.subscribe(infra.bus, infra.logger);
   if (config.seedDemoData) await seedDemoReviews(store, deps.catalog, infra.logger);

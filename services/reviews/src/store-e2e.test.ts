@@ -9,7 +9,7 @@ let shopper: Shopper;
 beforeAll(async () => {
   store = await startTestStore();
   shopper = new Shopper(store.url);
-});
+}, 180_000);
 afterAll(async () => {
   await store.close();
 });
@@ -30,10 +30,11 @@ describe('reviews in the composed store', () => {
 
     const order = await shopper.buy(buyer, sku);
     expect(order.status).toBe('paid');
+    // Naming the order: counted at once, whether or not its paid event has reached the projection yet.
     const written = await shopper.call(`/products/${productId}/reviews`, {
       method: 'POST',
       token: buyer,
-      body: review,
+      body: { ...review, orderId: order.id },
     });
     expect(written.status, JSON.stringify(written.body)).toBe(201);
     expect(written.body.verifiedPurchase).toBe(true);

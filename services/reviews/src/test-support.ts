@@ -36,6 +36,8 @@ export interface Harness {
   ): Promise<{ status: number; body: Record<string, unknown> }>;
   /** An order of `customerId` for `productIds`, in the projection as the orders events would put it. */
   buy(customerId: string, productIds: string[], status?: OrderStatus, sellerId?: string): Promise<Order>;
+  /** The same order, known to the orders service only: its events have not been handled yet. */
+  order(customerId: string, productIds: string[], status?: OrderStatus, sellerId?: string): Order;
   /** Builds a second service on the same schema, as a process started after a crash would. */
   restart(): Promise<ReviewsServiceParts>;
   close(): Promise<void>;
@@ -91,6 +93,35 @@ export async function startHarness(): Promise<Harness> {
   await parts.module.start?.();
   const tokenFor = (id: string, role: Role = 'customer') => tokens.tokenFor({ id, role });
   let extra: ReviewsServiceParts | undefined;
+  function makeOrder(
+    customerId: string,
+    productIds: string[],
+    status: OrderStatus = 'paid',
+    sellerId = newId(),
+  ): Order {
+    const order: Order = {
+      id: newId(),
+      customerId,
+      status,
+      total: { amount: 1000, currency: 'EUR' },
+      lines: productIds.map((productId, i) => ({
+        sku: `SKU-${i}`,
+        productId,
+        sellerId,
+        title: 'Lamp',
+        quantity: 1,
+        unitPrice: { amount: 1000, currency: 'EUR' },
+        lineTotal: { amount: 1000, currency: 'EUR' },
+      })),
+      shippingAddress: { name: 'A', line1: '1 St', city: 'C', postalCode: '1', country: 'GB' },
+      fulfilments: [],
+      history: [{ status: 'pending_payment', at: new Date().toISOString() }],
+      createdAt: new Date().toISOString(),
+    };
+    if (status !== 'pending_payment') order.history.push({ status, at: new Date().toISOString() });
+    orders.set(order.id, order);
+    return order;
+  }
 
   return {
     infra,
@@ -114,31 +145,12 @@ export async function startHarness(): Promise<Harness> {
         body: res.body ? (JSON.parse(res.body) as Record<string, unknown>) : {},
       };
     },
-    async buy(customerId, productIds, status = 'paid', sellerId = newId()) {
-      const order: Order = {
-        id: newId(),
-        customerId,
-        status,
-        total: { amount: 1000, currency: 'EUR' },
-        lines: productIds.map((productId, i) => ({
-          sku: `SKU-${i}`,
-          productId,
-          sellerId,
-          title: 'Lamp',
-          quantity: 1,
-          unitPrice: { amount: 1000, currency: 'EUR' },
-          lineTotal: { amount: 1000, currency: 'EUR' },
-        })),
-        shippingAddress: { name: 'A', line1: '1 St', city: 'C', postalCode: '1', country: 'GB' },
-        fulfilments: [],
-        history: [{ status: 'pending_payment', at: new Date().toISOString() }],
-        createdAt: new Date().toISOString(),
-      };
-      if (status !== 'pending_payment') order.history.push({ status, at: new Date().toISOString() });
-      orders.set(order.id, order);
+    async buy(customerId, productIds, status, sellerId) {
+      const order = makeOrder(customerId, productIds, status, sellerId);
       await parts.purchases.refresh(order.id);
       return order;
     },
+    order: makeOrder,
     async restart() {
       extra = await build();
       await extra.module.start?.();

@@ -50,6 +50,11 @@ export interface ReviewInput {
   body: string;
 }
 
+/** A new review may name the order it comes from, so a purchase just paid counts before its event. */
+export interface NewReviewInput extends ReviewInput {
+  orderId?: string;
+}
+
 export interface SellerRatingInput {
   orderId: string;
   sellerId: string;
