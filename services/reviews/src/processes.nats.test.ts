@@ -49,45 +49,49 @@ afterAll(async () => {
 });
 
 describe('reviews in a process of its own', () => {
-  it('takes a buyer’s review and the catalog in another process shows its rating', async () => {
-    const seller = await shopper.register('seller');
-    const buyer = await shopper.register('customer');
-    const { sku, productId } = await shopper.listProductWithId(seller, 5);
-    const order = await shopper.buy(buyer, sku);
-    expect(order.status).toBe('paid');
-    const review = { rating: 4, title: 'Good lamp', body: 'Does the job.' };
-    let written: { status: number; body: Record<string, unknown> } | undefined;
-    // The purchase reaches the reviews process over JetStream: a moment after the order is paid.
-    await expect
-      .poll(
-        async () => {
-          written = await shopper.call(`/products/${productId}/reviews`, {
-            method: 'POST',
-            token: buyer,
-            body: review,
-          });
-          return written.status;
-        },
-        { timeout: 20_000, interval: 250 },
-      )
-      .toBe(201);
-    expect(written?.body.verifiedPurchase).toBe(true);
-    await expect
-      .poll(async () => (await shopper.call(`/products/${productId}`)).body.rating, { timeout: 20_000 })
-      .toEqual({ average: 4, count: 1 });
-    expect((await shopper.call(`/products/${productId}/reviews`)).body.items).toHaveLength(1);
+  it(
+    'takes a buyer’s review and the catalog in another process shows its rating',
+    { timeout: 120_000 },
+    async () => {
+      const seller = await shopper.register('seller');
+      const buyer = await shopper.register('customer');
+      const { sku, productId } = await shopper.listProductWithId(seller, 5);
+      const order = await shopper.buy(buyer, sku);
+      expect(order.status).toBe('paid');
+      const review = { rating: 4, title: 'Good lamp', body: 'Does the job.' };
+      let written: { status: number; body: Record<string, unknown> } | undefined;
+      // The purchase reaches the reviews process over JetStream: a moment after the order is paid.
+      await expect
+        .poll(
+          async () => {
+            written = await shopper.call(`/products/${productId}/reviews`, {
+              method: 'POST',
+              token: buyer,
+              body: review,
+            });
+            return written.status;
+          },
+          { timeout: 20_000, interval: 250 },
+        )
+        .toBe(201);
+      expect(written?.body.verifiedPurchase).toBe(true);
+      await expect
+        .poll(async () => (await shopper.call(`/products/${productId}`)).body.rating, { timeout: 20_000 })
+        .toEqual({ average: 4, count: 1 });
+      expect((await shopper.call(`/products/${productId}/reviews`)).body.items).toHaveLength(1);
 
-    const sellerId = String((await shopper.call('/me', { token: seller })).body.id);
-    const rated = await shopper.call('/seller-ratings', {
-      method: 'POST',
-      token: buyer,
-      body: { orderId: order.id, sellerId, rating: 2 },
-    });
-    expect(rated.status, JSON.stringify(rated.body)).toBe(201);
-    expect((await shopper.call(`/sellers/${sellerId}/rating`)).body).toMatchObject({
-      positivePercent: 0,
-      count: 1,
-    });
-    expect((await shopper.call(`/sellers/${sellerId}`)).status).toBe(200);
-  });
+      const sellerId = String((await shopper.call('/me', { token: seller })).body.id);
+      const rated = await shopper.call('/seller-ratings', {
+        method: 'POST',
+        token: buyer,
+        body: { orderId: order.id, sellerId, rating: 2 },
+      });
+      expect(rated.status, JSON.stringify(rated.body)).toBe(201);
+      expect((await shopper.call(`/sellers/${sellerId}/rating`)).body).toMatchObject({
+        positivePercent: 0,
+        count: 1,
+      });
+      expect((await shopper.call(`/sellers/${sellerId}`)).status).toBe(200);
+    },
+  );
 });
