@@ -17,7 +17,7 @@ afterAll(async () => {
 
 describe('the demo store’s reviews', () => {
   // Generous: on JetStream the 194 rating events of the seed reach the catalog one by one.
-  it('shows on each demo product the rating of its imported reviews', { timeout: 120_000 }, async () => {
+  it('shows on each demo product the rating of its imported reviews', { timeout: 300_000 }, async () => {
     const listing = await shopper.call('/products?perPage=5');
     const products = listing.body.items as { id: string }[];
     expect(products.length).toBe(5);
@@ -25,7 +25,10 @@ describe('the demo store’s reviews', () => {
       const summary = (await shopper.call(`/products/${id}/reviews/summary`)).body;
       expect(summary.count).toBeGreaterThan(0);
       await expect
-        .poll(async () => (await shopper.call(`/products/${id}`)).body.rating, { timeout: 60_000 })
+        .poll(async () => (await shopper.call(`/products/${id}`)).body.rating, {
+          timeout: 240_000,
+          interval: 500,
+        })
         .toEqual({ average: summary.average, count: summary.count });
       const reviews = (await shopper.call(`/products/${id}/reviews`)).body.items as unknown[];
       expect(reviews.length).toBe(summary.count);
