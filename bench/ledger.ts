@@ -7,6 +7,7 @@
  * Each store has a database and a payment sandbox of its own. Target: with / without ≥ 0.8.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -20,7 +21,12 @@ import { median, percentile } from './lib/stats.ts';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const SERVER = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-const WITHOUT_LEDGER = 'users,inventory,catalog,search,cart,payments,orders,recommendations,gateway';
+const WITHOUT_LEDGER = {
+  SERVICES: 'users,inventory,catalog,search,cart,payments,orders,recommendations,gateway',
+  // A gateway must know where every service is; nothing listens there, and checkout never calls it.
+  SERVICE_URL_LEDGER: 'http://127.0.0.1:9',
+  SERVICE_KEY: randomBytes(32).toString('hex'),
+};
 
 interface Store {
   name: string;
@@ -60,7 +66,7 @@ async function waitFor(url: string): Promise<void> {
   throw new Error(`${url} did not answer within 120 s`);
 }
 
-async function startStore(name: string, services: string): Promise<Store> {
+async function startStore(name: string, services: Record<string, string>): Promise<Store> {
   const dbName = `bench_ledger_${name}_${newId().slice(0, 8)}`;
   await admin(`create database ${dbName}`);
   const database = Object.assign(new URL(SERVER), { pathname: `/${dbName}` }).toString();
@@ -82,7 +88,7 @@ async function startStore(name: string, services: string): Promise<Store> {
     REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
     NATS_URL: '',
     DEPLOYMENT_NAME: dbName.replaceAll('_', '-'),
-    SERVICES: services,
+    ...services,
     PORT: String(port),
     HOST: '127.0.0.1',
     SEED_DEMO_DATA: 'false',
@@ -91,9 +97,15 @@ async function startStore(name: string, services: string): Promise<Store> {
     PAYMENTS_GATEWAY_API_KEY: apiKey,
     PAYMENTS_WEBHOOK_SECRET: webhookSecret,
   });
-  await waitFor(`http://127.0.0.1:${sandboxPort}/healthz`);
-  await waitFor(`${base}/readyz`);
   const children = [server, sandbox];
+  try {
+    await waitFor(`http://127.0.0.1:${sandboxPort}/healthz`);
+    await waitFor(`${base}/readyz`);
+  } catch (error) {
+    await Promise.all(children.map(stopProcess));
+    await admin(`drop database if exists ${dbName}`);
+    throw error;
+  }
   return {
     name,
     base: `${base}/api/v1`,
@@ -245,9 +257,10 @@ export async function main(args: string[]) {
   const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice(9) ?? (quick ? 1 : 3));
   const [concurrency, count] = quick ? [16, 80] : [16, 160];
   const loadBefore = loadavg()[0]!;
-  const stores = [await startStore('with', 'all'), await startStore('without', WITHOUT_LEDGER)];
+  const stores = [await startStore('with', { SERVICES: 'all' })];
   const rows: Awaited<ReturnType<typeof checkoutRun>>[] = [];
   try {
+    stores.push(await startStore('without', WITHOUT_LEDGER));
     const customers = new Map<string, string[]>();
     for (const store of stores) {
       const tokens: string[] = [];

@@ -18,8 +18,6 @@ export interface OrderSale {
 
 const payable = (sellerId: string, currency: string) =>
   ({ kind: 'seller_payable', sellerId, currency }) as const;
-const reserveOf = (sellerId: string, currency: string) =>
-  ({ kind: 'seller_reserve', sellerId, currency }) as const;
 const platform = (
   kind: 'clearing' | 'commission_revenue' | 'payouts_in_transit' | 'adjustments',
   currency: string,

@@ -396,15 +396,6 @@ export class LedgerStore {
       .execute();
   }
 
-  async lastRun(name: string): Promise<string | undefined> {
-    const row = await this.db
-      .selectFrom('schedule')
-      .select('last_run_at')
-      .where('name', '=', name)
-      .executeTakeFirst();
-    return row?.last_run_at;
-  }
-
   /** Records a run of `name` if it is due; true for the one caller that did. */
   async claimRun(name: string, periodMs: number): Promise<boolean> {
     const row = await this.db
