@@ -227,15 +227,17 @@ describe('postings', () => {
     const db = h.ledger.store.db;
     const source = `test:${newId()}`;
     const unbalanced = db.transaction().execute((trx) =>
-      h.ledger.store.post(trx, {
-        id: newId(),
-        kind: 'adjustment',
-        source,
-        lines: [
-          { account: { kind: 'clearing', currency: 'EUR' }, amount: 100 },
-          { account: { kind: 'commission_revenue', currency: 'EUR' }, amount: -99 },
-        ],
-      }),
+      h.ledger.store.post(trx, [
+        {
+          id: newId(),
+          kind: 'adjustment',
+          source,
+          lines: [
+            { account: { kind: 'clearing', currency: 'EUR' }, amount: 100 },
+            { account: { kind: 'commission_revenue', currency: 'EUR' }, amount: -99 },
+          ],
+        },
+      ]),
     );
     await expect(unbalanced).rejects.toThrow(/does not balance/);
     expect(await db.selectFrom('postings').selectAll().where('source', '=', source).execute()).toEqual([]);

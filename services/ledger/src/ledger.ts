@@ -1,6 +1,6 @@
 import { newId, validation, type Money } from '@emporium/platform';
 import { reversalTargets, scaleDown, WHOLE_BPS } from './money.ts';
-import type { Db, LedgerStore, NewPosting, SaleRow } from './store.ts';
+import type { Db, LedgerStore, NewPosting, OrderRow, SaleRow } from './store.ts';
 import type { SellerBalance, StatementEntry } from './types.ts';
 
 /** One seller's part of a paid order: what its lines came to and the commission on them. */
@@ -53,37 +53,43 @@ export class Ledger {
     private readonly reserve: { bps: number; days: number },
   ) {}
 
-  async post(trx: Db, posting: Omit<NewPosting, 'id'>): Promise<boolean> {
-    assertBalanced(posting);
-    return this.store.post(trx, { id: newId(), ...posting });
+  /** Writes postings after checking each balances; returns how many were new (not posted before). */
+  async post(trx: Db, ...postings: Omit<NewPosting, 'id'>[]): Promise<number> {
+    for (const posting of postings) assertBalanced(posting);
+    return this.store.post(
+      trx,
+      postings.map((p) => ({ id: newId(), ...p })),
+    );
   }
 
   /** The sale and the commission of each seller of a paid order; then any refund already reported. */
   async recordSale(trx: Db, sale: OrderSale): Promise<void> {
-    await this.store.lockOrder(trx, sale.orderId);
-    await this.store.setOrderCurrency(trx, sale.orderId, sale.currency);
     const { orderId, currency } = sale;
-    for (const s of sale.sellers) {
+    const order = await this.store.lockOrder(trx, orderId, { currency });
+    const postings = sale.sellers.flatMap((s) => {
       const common = { sellerId: s.sellerId, orderId };
-      await this.post(trx, {
-        ...common,
-        kind: 'sale',
-        source: `sale:${orderId}:${s.sellerId}`,
-        lines: [
-          { account: platform('clearing', currency), amount: s.gross },
-          { account: payable(s.sellerId, currency), amount: -s.gross },
-        ],
-      });
-      await this.post(trx, {
-        ...common,
-        kind: 'commission',
-        source: `commission:${orderId}:${s.sellerId}`,
-        lines: [
-          { account: payable(s.sellerId, currency), amount: s.commission },
-          { account: platform('commission_revenue', currency), amount: -s.commission },
-        ],
-      });
-    }
+      return [
+        {
+          ...common,
+          kind: 'sale' as const,
+          source: `sale:${orderId}:${s.sellerId}`,
+          lines: [
+            { account: platform('clearing', currency), amount: s.gross },
+            { account: payable(s.sellerId, currency), amount: -s.gross },
+          ],
+        },
+        {
+          ...common,
+          kind: 'commission' as const,
+          source: `commission:${orderId}:${s.sellerId}`,
+          lines: [
+            { account: payable(s.sellerId, currency), amount: s.commission },
+            { account: platform('commission_revenue', currency), amount: -s.commission },
+          ],
+        },
+      ];
+    });
+    await this.post(trx, ...postings);
     await this.store.insertSales(
       trx,
       sale.sellers.map((s) => ({
@@ -94,7 +100,7 @@ export class Ledger {
         commission: s.commission,
       })),
     );
-    await this.reverseRefunded(trx, orderId);
+    if (order.refunded > 0) await this.reverseRefunded(trx, order);
   }
 
   /**
@@ -102,14 +108,12 @@ export class Ledger {
    * reversed in proportion. Recorded even before the sale is: the sale reverses it when it arrives.
    */
   async recordRefund(trx: Db, orderId: string, refunded: number, captured: number): Promise<void> {
-    await this.store.lockOrder(trx, orderId);
-    await this.store.recordRefund(trx, orderId, refunded, captured);
-    await this.reverseRefunded(trx, orderId);
+    await this.reverseRefunded(trx, await this.store.lockOrder(trx, orderId, { refunded, captured }));
   }
 
   /** Posts what the order's refunds reverse beyond what earlier postings reversed (under the order lock). */
-  private async reverseRefunded(trx: Db, orderId: string): Promise<void> {
-    const order = await this.store.lockOrder(trx, orderId);
+  private async reverseRefunded(trx: Db, order: OrderRow): Promise<void> {
+    const orderId = order.order_id;
     const sales = await this.store.salesOf(trx, orderId);
     const targets = reversalTargets(sales, order.refunded, order.captured);
     for (const [i, sale] of sales.entries()) {
@@ -152,7 +156,7 @@ export class Ledger {
       throw validation('An adjustment is a non-zero whole number of minor units', [
         { field: 'amount.amount', message: 'must be a non-zero integer' },
       ]);
-    return this.store.db.transaction().execute((trx) =>
+    const posted = await this.store.db.transaction().execute((trx) =>
       this.post(trx, {
         kind: 'adjustment',
         source: `adjustment:${sellerId}:${request.key}`,
@@ -164,6 +168,7 @@ export class Ledger {
         ],
       }),
     );
+    return posted > 0;
   }
 
   /** Where the seller stands in each currency it has money in. */

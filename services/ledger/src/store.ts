@@ -57,6 +57,7 @@ export interface LedgerDB extends OutboxTables {
 export type Db = Kysely<LedgerDB>;
 export type RuleRow = Selectable<LedgerDB['commission_rules']>;
 export type SaleRow = Selectable<LedgerDB['sales']>;
+export type OrderRow = Selectable<LedgerDB['orders']>;
 export type PayoutRow = Selectable<LedgerDB['payouts']>;
 
 export interface AccountRef {
@@ -84,11 +85,13 @@ export class LedgerStore {
   constructor(readonly db: Db) {}
 
   /**
-   * Writes a posting and its lines in the caller's transaction; false when its source was posted before
-   * (nothing is written). The database checks the balance again at commit (the deferred trigger).
+   * Writes postings and their lines in the caller's transaction, in three statements whatever their
+   * number; returns how many were new. A posting whose source was posted before writes nothing. The
+   * database checks each posting's balance again at commit (the deferred trigger).
    */
-  async post(trx: Db, posting: NewPosting): Promise<boolean> {
-    const accounts = new Map(posting.lines.map((l) => [accountId(l.account), l.account]));
+  async post(trx: Db, postings: NewPosting[]): Promise<number> {
+    if (postings.length === 0) return 0;
+    const accounts = new Map(postings.flatMap((p) => p.lines.map((l) => [accountId(l.account), l.account])));
     await trx
       .insertInto('accounts')
       .values(
@@ -103,60 +106,62 @@ export class LedgerStore {
       .execute();
     const inserted = await trx
       .insertInto('postings')
-      .values({
-        id: posting.id,
-        kind: posting.kind,
-        source: posting.source,
-        seller_id: posting.sellerId ?? null,
-        order_id: posting.orderId ?? null,
-        payout_id: posting.payoutId ?? null,
-        memo: posting.memo ?? null,
-      })
+      .values(
+        postings.map((p) => ({
+          id: p.id,
+          kind: p.kind,
+          source: p.source,
+          seller_id: p.sellerId ?? null,
+          order_id: p.orderId ?? null,
+          payout_id: p.payoutId ?? null,
+          memo: p.memo ?? null,
+        })),
+      )
       .onConflict((oc) => oc.column('source').doNothing())
       .returning('id')
-      .executeTakeFirst();
-    if (!inserted) return false;
-    await trx
-      .insertInto('lines')
-      .values(
-        posting.lines.map((l, i) => ({
-          posting_id: posting.id,
+      .execute();
+    const fresh = new Set(inserted.map((r) => r.id));
+    const lines = postings
+      .filter((p) => fresh.has(p.id))
+      .flatMap((p) =>
+        p.lines.map((l, i) => ({
+          posting_id: p.id,
           line: i,
           account_id: accountId(l.account),
           currency: l.account.currency,
           amount: l.amount,
         })),
-      )
-      .execute();
-    return true;
+      );
+    if (lines.length > 0) await trx.insertInto('lines').values(lines).execute();
+    return fresh.size;
   }
 
-  /** The order's row, created if new and locked until the caller's transaction ends. */
-  async lockOrder(trx: Db, orderId: string) {
-    await trx
-      .insertInto('orders')
-      .values({ order_id: orderId, currency: null })
-      .onConflict((oc) => oc.column('order_id').doNothing())
-      .execute();
+  /**
+   * The order's row, created if new, with `change` applied (a refund only ever grows: an older event may
+   * arrive late); the row stays locked until the caller's transaction ends. One statement.
+   */
+  async lockOrder(
+    trx: Db,
+    orderId: string,
+    change: { currency?: string; refunded?: number; captured?: number } = {},
+  ) {
     return trx
-      .selectFrom('orders')
-      .selectAll()
-      .where('order_id', '=', orderId)
-      .forUpdate()
+      .insertInto('orders')
+      .values({
+        order_id: orderId,
+        currency: change.currency ?? null,
+        refunded: change.refunded ?? 0,
+        captured: change.captured ?? 0,
+      })
+      .onConflict((oc) =>
+        oc.column('order_id').doUpdateSet({
+          currency: sql`coalesce(excluded.currency, orders.currency)`,
+          refunded: sql`greatest(orders.refunded, excluded.refunded)`,
+          captured: sql`greatest(orders.captured, excluded.captured)`,
+        }),
+      )
+      .returningAll()
       .executeTakeFirstOrThrow();
-  }
-
-  async setOrderCurrency(trx: Db, orderId: string, currency: string): Promise<void> {
-    await trx.updateTable('orders').set({ currency }).where('order_id', '=', orderId).execute();
-  }
-
-  /** Keeps the latest refund reported: refunds only grow, and an older event may arrive late. */
-  async recordRefund(trx: Db, orderId: string, refunded: number, captured: number): Promise<void> {
-    await trx
-      .updateTable('orders')
-      .set({ refunded: sql`greatest(refunded, ${refunded})`, captured: sql`greatest(captured, ${captured})` })
-      .where('order_id', '=', orderId)
-      .execute();
   }
 
   async insertSales(trx: Db, rows: Insertable<LedgerDB['sales']>[]): Promise<void> {
