@@ -36,18 +36,26 @@ create table lines (
 );
 create index lines_account on lines (account_id);
 
--- Checked at commit, when every line of the posting is in: a posting whose lines do not sum to 0 in a
--- currency aborts its whole transaction, whatever code wrote it.
-create function posting_balances() returns trigger language plpgsql set search_path from current as $$
+-- Checked once per statement that writes lines, over every posting it touched: a posting whose lines do
+-- not sum to 0 in a currency aborts the whole transaction, whatever code wrote it (the ledger writes all
+-- the lines of its postings in one statement). Per statement, not per row: one check per paid order.
+create function postings_balance() returns trigger language plpgsql set search_path from current as $$
+declare
+  unbalanced uuid;
 begin
-  if exists (select 1 from lines where posting_id = new.posting_id group by currency having sum(amount) <> 0)
-  then
-    raise exception 'posting % does not balance', new.posting_id using errcode = '23514';
+  select l.posting_id into unbalanced
+    from lines l
+    where l.posting_id in (select distinct posting_id from written)
+    group by l.posting_id, l.currency
+    having sum(l.amount) <> 0
+    limit 1;
+  if unbalanced is not null then
+    raise exception 'posting % does not balance', unbalanced using errcode = '23514';
   end if;
   return null;
 end $$;
-create constraint trigger lines_balance after insert on lines
-  deferrable initially deferred for each row execute function posting_balances();
+create trigger lines_balance after insert on lines
+  referencing new table as written for each statement execute function postings_balance();
 
 -- The books are append-only: a mistake is corrected by another posting, never by editing one.
 create function refuse_rewrite() returns trigger language plpgsql as $$

@@ -322,7 +322,11 @@ describe('payouts', () => {
       ),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    expect((await balanceOf(seller))?.available).toBe(3_100);
+    const twins = await Promise.all(
+      [0, 1, 2].map(() => h.payouts.request(seller, { amount: 100, currency: 'EUR' }, 'twin')),
+    );
+    expect(new Set(twins.map((t) => t.id)).size).toBe(1);
+    expect((await balanceOf(seller))?.available).toBe(3_000);
   });
 
   it('returns a failed payout to the seller balance', async () => {

@@ -42,6 +42,8 @@ export class Payouts {
         { field: 'amount.amount', message: 'must be an integer of at least 1' },
       ]);
     const row = await this.store.db.transaction().execute(async (trx) => {
+      // Under the seller's lock: a twin request with the same key waits here, then finds the first one's.
+      await this.store.lockSellerAccount(trx, sellerId, amount.currency);
       const existing = await this.store.payoutByKey(trx, sellerId, key);
       if (existing) return sameRequest(existing, amount);
       const available = await this.rebalance(trx, sellerId, amount.currency);

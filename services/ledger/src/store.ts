@@ -87,7 +87,7 @@ export class LedgerStore {
   /**
    * Writes postings and their lines in the caller's transaction, in three statements whatever their
    * number; returns how many were new. A posting whose source was posted before writes nothing. The
-   * database checks each posting's balance again at commit (the deferred trigger).
+   * database checks each posting's balance again after the statement (a trigger over the lines written).
    */
   async post(trx: Db, postings: NewPosting[]): Promise<number> {
     if (postings.length === 0) return 0;
