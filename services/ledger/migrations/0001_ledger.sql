@@ -125,3 +125,5 @@ create table schedule (
   name text primary key,
   last_run_at timestamptz not null
 );
+-- The first scheduled payout comes one period after the ledger is installed.
+insert into schedule (name, last_run_at) values ('payouts', now());
