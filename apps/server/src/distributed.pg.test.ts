@@ -69,11 +69,12 @@ describe('two processes on PostgreSQL, Redis and NATS', () => {
       SERVICE_URL_CATALOG: backendUrl,
       SERVICE_URL_SEARCH: backendUrl,
       SERVICE_URL_RECOMMENDATIONS: backendUrl,
-      // This test leaves cart, orders, payments and reviews out; a gateway must still know where each service is.
+      // This test leaves cart, orders, payments, reviews and the ledger out; a gateway must still know where each service is.
       SERVICE_URL_CART: backendUrl,
       SERVICE_URL_ORDERS: backendUrl,
       SERVICE_URL_PAYMENTS: backendUrl,
       SERVICE_URL_REVIEWS: backendUrl,
+      SERVICE_URL_LEDGER: backendUrl,
     });
     gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   }, 90_000);
