@@ -7,6 +7,7 @@ import { cartService } from '@emporium/cart';
 import { paymentsService } from '@emporium/payments';
 import { ordersService } from '@emporium/orders';
 import { recommendationsService } from '@emporium/recommendations';
+import { notificationsService } from '@emporium/notifications';
 
 /**
  * Every service this build knows. Order does not matter: the composition root builds them in the order
@@ -21,6 +22,7 @@ export const serviceRegistry: RegisteredService[] = [
   registered(paymentsService),
   registered(ordersService),
   registered(recommendationsService),
+  registered(notificationsService),
 ];
 
 /** The front door: not a service with an API, but a name SERVICES may give a process. */
