@@ -8,6 +8,7 @@ import { paymentsService } from '@emporium/payments';
 import { ordersService } from '@emporium/orders';
 import { recommendationsService } from '@emporium/recommendations';
 import { notificationsService } from '@emporium/notifications';
+import { analyticsService } from '@emporium/analytics';
 
 /**
  * Every service this build knows. Order does not matter: the composition root builds them in the order
@@ -23,6 +24,7 @@ export const serviceRegistry: RegisteredService[] = [
   registered(ordersService),
   registered(recommendationsService),
   registered(notificationsService),
+  registered(analyticsService),
 ];
 
 /** The front door: not a service with an API, but a name SERVICES may give a process. */
