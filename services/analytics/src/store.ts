@@ -25,6 +25,7 @@ export interface QueuedRecord {
 export class AnalyticsStore {
   private readonly queue;
   private readonly cursors;
+  private readonly lockKey: number;
 
   constructor(
     readonly db: Kysely<AnalyticsDB>,
@@ -33,21 +34,19 @@ export class AnalyticsStore {
     // Raw statements name their schema themselves; the query builder's are scoped by `forSchema`.
     this.queue = sql.table(`${schema}.export_queue`);
     this.cursors = sql.table(`${schema}.export_cursor`);
+    this.lockKey = lockKeyOf(schema);
   }
 
   /**
-   * Queues a record once per event id. The table lock serialises writers, so sequence numbers become
-   * visible in the order they were taken: a cursor can never step over a row that commits later.
+   * Queues a record once per event id, in one statement. Its transaction-scoped lock serialises writers,
+   * so sequence numbers become visible in the order they were taken: a cursor never steps over a row that
+   * commits later (with concurrent inserts, seq 8 could be exported before seq 7 commits).
    */
   async enqueue(record: ExportRecord): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await sql`lock table ${this.queue} in exclusive mode`.execute(trx);
-      await trx
-        .insertInto('export_queue')
-        .values({ event_id: record.eventId, record: JSON.stringify(record), occurred_at: record.occurredAt })
-        .onConflict((oc) => oc.column('event_id').doNothing())
-        .execute();
-    });
+    await sql`insert into ${this.queue} (event_id, record, occurred_at)
+      select ${record.eventId}::uuid, ${JSON.stringify(record)}::jsonb, ${record.occurredAt}::timestamptz
+      from (select pg_advisory_xact_lock(${this.lockKey})) as serialised
+      on conflict (event_id) do nothing`.execute(this.db);
   }
 
   async position(sink: string): Promise<number> {
@@ -100,4 +99,11 @@ export class AnalyticsStore {
       .executeTakeFirstOrThrow();
     return { pending: Number(row.n), ...(row.oldest ? { oldest: new Date(row.oldest).toISOString() } : {}) };
   }
+}
+
+/** A stable 32-bit advisory lock key per schema, so two suites' queues never wait for each other. */
+function lockKeyOf(schema: string): number {
+  let h = 0;
+  for (const c of `analytics-export:${schema}`) h = (Math.imul(h, 31) + c.charCodeAt(0)) | 0;
+  return h;
 }

@@ -97,10 +97,19 @@ export class Delivery {
       for (const row of rows) await this.failed(row, error);
       return 0;
     }
-    let sent = 0;
+    // Recipients side by side, each one's notices in order: nobody reads 'delivered' before 'shipped'.
+    const byRecipient = new Map<string, NotificationRow[]>();
     for (const row of rows)
-      if (await this.deliverOne(row, contacts.get(row.recipient_id), orders.get(row.order_id))) sent++;
-    return sent;
+      byRecipient.set(row.recipient_id, [...(byRecipient.get(row.recipient_id) ?? []), row]);
+    const counts = await Promise.all(
+      [...byRecipient.values()].map(async (mine) => {
+        let sent = 0;
+        for (const row of mine)
+          if (await this.deliverOne(row, contacts.get(row.recipient_id), orders.get(row.order_id))) sent++;
+        return sent;
+      }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
   }
 
   private async deliverOne(row: NotificationRow, contact: UserContact | undefined, order: Order | undefined) {

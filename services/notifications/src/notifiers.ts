@@ -39,8 +39,11 @@ export function fileNotifier(dir: string): Notifier {
 
 export function smtpNotifier(url: string, options: { timeoutMs?: number } = {}): Notifier {
   const timeout = options.timeoutMs ?? 15_000;
+  // Pooled: a burst of notices (a sale) shares a few connections instead of one handshake each.
   const transport = nodemailer.createTransport({
     url,
+    pool: true,
+    maxConnections: 4,
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout,
