@@ -9,6 +9,8 @@ import { ordersService } from '@emporium/orders';
 import { recommendationsService } from '@emporium/recommendations';
 import { reviewsService } from '@emporium/reviews';
 import { ledgerService } from '@emporium/ledger';
+import { notificationsService } from '@emporium/notifications';
+import { analyticsService } from '@emporium/analytics';
 
 /**
  * Every service this build knows. Order does not matter: the composition root builds them in the order
@@ -25,6 +27,8 @@ export const serviceRegistry: RegisteredService[] = [
   registered(recommendationsService),
   registered(reviewsService),
   registered(ledgerService),
+  registered(notificationsService),
+  registered(analyticsService),
 ];
 
 /** The front door: not a service with an API, but a name SERVICES may give a process. */

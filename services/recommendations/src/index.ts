@@ -50,6 +50,7 @@ export type {
   Strategy,
 } from './service/types.ts';
 export { BEHAVIOUR_KINDS, PLACEMENTS } from './service/types.ts';
+export { BehaviourRecorded, type BehaviourRecordedEvent } from './service/events.ts';
 export {
   createRecommendationsService,
   artifactDir,

@@ -301,5 +301,21 @@ describe('UsersApi over HTTP', () => {
     expect(await remote.getSellers(ids)).toEqual(await h.api.getSellers(ids));
     expect((await remote.getSellers(ids)).map((s) => s.id)).toEqual([seller.user.id]);
     expect(await remote.jwks()).toEqual(await h.api.jwks());
+    expect(await remote.getContacts(ids)).toEqual(await h.api.getContacts(ids));
+    expect((await remote.getContacts(ids)).map((c) => c.email).sort()).toEqual(
+      [seller.user.email, customer.user.email].sort(),
+    );
+  });
+
+  it('gives contacts to other services only, never to a caller without a service token', async () => {
+    const customer = (await api.register()).json<SessionBody>();
+    const asCustomer = await h.app.inject({
+      method: 'POST',
+      url: '/internal/users/contacts/batch',
+      headers: { authorization: `Bearer ${customer.accessToken}` },
+      payload: { ids: [customer.user.id] },
+    });
+    expect(asCustomer.statusCode).toBe(401);
+    expect(asCustomer.body).not.toContain(customer.user.email);
   });
 });

@@ -5,7 +5,7 @@ import {
   type ServiceClientOptions,
 } from '@emporium/platform';
 import type { JSONWebKeySet } from 'jose';
-import type { PublicUser, SellerProfile, UsersApi } from './types.ts';
+import type { PublicUser, SellerProfile, UserContact, UsersApi } from './types.ts';
 
 /** UsersApi over HTTP, for processes where the users service runs elsewhere. */
 export class UsersHttpClient implements UsersApi {
@@ -39,6 +39,17 @@ export class UsersHttpClient implements UsersApi {
     const { items } = await this.http.call<{ items: SellerProfile[] }>(
       'POST',
       '/sellers/batch',
+      { ids },
+      { idempotent: true },
+    );
+    return items;
+  }
+
+  async getContacts(ids: string[]): Promise<UserContact[]> {
+    if (ids.length === 0) return [];
+    const { items } = await this.http.call<{ items: UserContact[] }>(
+      'POST',
+      '/contacts/batch',
       { ids },
       { idempotent: true },
     );

@@ -12,6 +12,7 @@ export type {
   Role,
   SellerProfile,
   Session,
+  UserContact,
   UserRegisteredEvent,
   UserStatus,
   UserStatusChangedEvent,

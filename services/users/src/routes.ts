@@ -8,6 +8,7 @@ import {
   AddressPatchBody,
   IdParams,
   IdsBody,
+  UserContact,
   Jwks,
   LoginBody,
   Me,
@@ -295,6 +296,17 @@ export function internalRoutes(users: Users) {
         },
       },
       async (request) => ({ items: await users.getSellers(request.body.ids) }),
+    );
+    app.post(
+      '/contacts/batch',
+      {
+        schema: {
+          ...hide,
+          body: IdsBody,
+          response: { 200: Type.Object({ items: Type.Array(UserContact) }) },
+        },
+      },
+      async (request) => ({ items: await users.getContacts(request.body.ids) }),
     );
   };
 }

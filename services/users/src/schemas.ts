@@ -12,6 +12,12 @@ const Password = Type.String({ minLength: 1, maxLength: 1024 });
 const ShortText = Type.String({ maxLength: 500 });
 
 export const PublicUser = Type.Object({ id: Type.String(), name: Type.String(), role: Role, status: Status });
+export const UserContact = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  status: Status,
+});
 
 export const SellerProfile = Type.Object({
   id: Type.String(),

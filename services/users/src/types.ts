@@ -12,6 +12,17 @@ export interface PublicUser {
   status: UserStatus;
 }
 
+/**
+ * Where to reach a user: for services that write to them (notifications), over internal routes only.
+ * Never part of a public response about someone else.
+ */
+export interface UserContact {
+  id: string;
+  email: string;
+  name: string;
+  status: UserStatus;
+}
+
 /** A seller's public face. */
 export interface SellerProfile {
   id: string;
@@ -66,6 +77,7 @@ export interface UsersApi {
   jwks(): Promise<JSONWebKeySet>;
   getUsers(ids: string[]): Promise<PublicUser[]>;
   getSellers(ids: string[]): Promise<SellerProfile[]>;
+  getContacts(ids: string[]): Promise<UserContact[]>;
 }
 
 /** Integration events written to the users outbox. */

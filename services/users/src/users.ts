@@ -6,7 +6,7 @@ import type { KeyRing } from './keys.ts';
 import { toPublicUser, toSellerProfile } from './mappers.ts';
 import type { Sessions } from './sessions.ts';
 import type { UsersStore } from './store.ts';
-import type { PublicUser, SellerProfile, UsersApi } from './types.ts';
+import type { PublicUser, SellerProfile, UserContact, UsersApi } from './types.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const uniqueIds = (ids: string[]) => [...new Set(ids.filter((id) => UUID.test(id)))];
@@ -27,6 +27,15 @@ export class Users implements UsersApi {
 
   async getUsers(ids: string[]): Promise<PublicUser[]> {
     return (await this.store.usersByIds(uniqueIds(ids))).map(toPublicUser);
+  }
+
+  async getContacts(ids: string[]): Promise<UserContact[]> {
+    return (await this.store.usersByIds(uniqueIds(ids))).map((u) => ({
+      id: u.id,
+      email: u.email,
+      name: u.name,
+      status: u.status,
+    }));
   }
 
   /** Profiles of sellers whose account is active: a suspended seller's store disappears from view. */

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCatalogService } from '@emporium/catalog';
 import { createEvent, loadConfig, newId, type Infrastructure } from '@emporium/platform';
@@ -11,6 +12,7 @@ import { nameOf, pid, product, recsHarness } from './fakes.test-support.ts';
 import { createRecommendationsService } from './service.ts';
 import type { RecommendationList } from './types.ts';
 import { RecsStore, type RecsDB } from './store.ts';
+import { BehaviourRecorded } from './events.ts';
 
 type Harness = Awaited<ReturnType<typeof recsHarness>>;
 
@@ -98,6 +100,42 @@ describe('signal ingestion', () => {
         product_id: pid('conditioner'),
         query: null,
       },
+    ]);
+  });
+
+  it('puts one recommendations.behaviour.recorded event per stored row in its outbox, none for dropped ones', async () => {
+    const session = `sess-outbox-${newId()}`;
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/events',
+      payload: {
+        sessionId: session,
+        events: [
+          { type: 'view', productId: pid('towel') },
+          { type: 'click', productId: pid('soap') },
+          { type: 'view', productId: newId() },
+          { type: 'search', query: 'argan' },
+        ],
+      },
+    });
+    expect(res.json()).toEqual({ accepted: 3 });
+    const events = await h.db
+      .forSchema<RecsDB>('recs')
+      .selectFrom('outbox')
+      .select(['type', 'payload'])
+      .where(sql<boolean>`payload->>'sessionId' = ${session}`)
+      .orderBy('seq')
+      .execute();
+    expect(events).toEqual([
+      {
+        type: BehaviourRecorded.type,
+        payload: { kind: 'view', sessionId: session, productId: pid('towel') },
+      },
+      {
+        type: BehaviourRecorded.type,
+        payload: { kind: 'click', sessionId: session, productId: pid('soap') },
+      },
+      { type: BehaviourRecorded.type, payload: { kind: 'search', sessionId: session, query: 'argan' } },
     ]);
   });
 

@@ -11,6 +11,7 @@ import { OrderPaid } from '@emporium/orders';
 import {
   eventTablesMigration,
   loadMigrations,
+  OutboxRelay,
   subscribeTo,
   type JobDefinition,
   type ServiceContext,
@@ -99,12 +100,15 @@ export async function createRecommendationsService(
   const products = new ProductCache(deps.catalog, o.productCacheMs ?? 60_000);
   const stock = new StockCache(deps.inventory, o.stockCacheMs ?? 5_000);
   const contexts = new ContextCache(o.contextCacheMs ?? 30_000);
-  const signals = new Signals(store, db, deps.catalog, products, o.capPerActor ?? 500, (rows) =>
+  // Publishes the behaviour events the signal writer puts in the outbox with its rows.
+  const relay = new OutboxRelay(db, infra.bus, { logger: log });
+  const signals = new Signals(store, db, deps.catalog, products, o.capPerActor ?? 500, (rows) => {
     contexts.invalidate(
       rows.flatMap((r) => (r.userId ? [r.userId] : [])),
       rows.flatMap((r) => (r.sessionId ? [r.sessionId] : [])),
-    ),
-  );
+    );
+    relay.notify();
+  });
   const trainer = new Trainer(store, catalogue, slot, {
     dir: artifactDir(config.dataDir),
     kind: o.modelKind ?? BEST_MODEL,
@@ -168,6 +172,7 @@ export async function createRecommendationsService(
       },
     },
     async start() {
+      relay.start();
       await trainer.loadCurrent();
       // catalogue and first training run in the background: start-up never waits for them
       background = (async () => {
@@ -182,6 +187,7 @@ export async function createRecommendationsService(
       for (const s of subscriptions) await s.stop();
       trainer.stop();
       await signals.flush();
+      await relay.stop();
       await background;
     },
   };

@@ -2,7 +2,15 @@
 import type { Kysely } from 'kysely';
 import type { CatalogApi } from '@emporium/catalog';
 import type { OrderPaidEvent } from '@emporium/orders';
-import { handleOnce, isId, validation, type DomainEvent, type FieldError } from '@emporium/platform';
+import {
+  handleOnce,
+  isId,
+  validation,
+  writeEvents,
+  type DomainEvent,
+  type FieldError,
+} from '@emporium/platform';
+import { BehaviourRecorded } from './events.ts';
 import type { ProductCache } from './product-cache.ts';
 import { BatchWriter } from './writer.ts';
 import type { InteractionRow, RecsDB, RecsStore } from './store.ts';
@@ -24,7 +32,11 @@ export class Signals {
     private readonly onStored: (rows: readonly InteractionRow[]) => void = () => {},
   ) {
     this.writer = new BatchWriter(async (rows) => {
-      await store.insert(rows);
+      // The rows and their events commit together (outbox): analytics sees exactly what the log kept.
+      await db.transaction().execute(async (trx) => {
+        await store.insert(rows, trx);
+        await writeEvents(trx, behaviourEvents(rows));
+      });
       this.onStored(rows);
       const users = new Set<string>();
       const sessions = new Set<string>();
@@ -76,6 +88,22 @@ export class Signals {
     this.onStored(rows);
   }
 }
+
+/** Client-reported rows only: purchases come from orders.order.paid, which others read already. */
+const behaviourEvents = (rows: readonly InteractionRow[]) =>
+  rows.flatMap(({ kind, ...row }) =>
+    kind === 'purchase'
+      ? []
+      : [
+          BehaviourRecorded.create(row.productId ?? 'search', {
+            kind,
+            ...(row.userId ? { userId: row.userId } : {}),
+            ...(row.sessionId ? { sessionId: row.sessionId } : {}),
+            ...(row.productId ? { productId: row.productId } : {}),
+            ...(row.query ? { query: row.query } : {}),
+          }),
+        ],
+  );
 
 function problems(actor: Actor, events: readonly BehaviourEvent[]): FieldError[] {
   const errors: FieldError[] = [];
