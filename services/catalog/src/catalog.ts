@@ -13,6 +13,7 @@ import {
 import type { CatalogDB } from './schema.ts';
 import { CatalogQueries, imageUrl, toDocument, type ProductRow } from './queries.ts';
 import { Taxonomy } from './taxonomy.ts';
+import { CategoryAdmin } from './category-admin.ts';
 import { ProductWriter, type WriteItem, type WriteResult } from './writer.ts';
 import { cacheKeys, type CatalogCache } from './cache.ts';
 import type { AvailabilityCache } from './availability-cache.ts';
@@ -55,6 +56,8 @@ export interface CatalogDeps {
   inventory?: InventoryPort;
   users?: UsersPort;
   logger: Logger;
+  /** The store's currency (STORE_CURRENCY): import rows without a currency are priced in it. */
+  storeCurrency: string;
   /** Called after a write commits, so the relay publishes at once. */
   afterCommit: () => void;
 }
@@ -72,12 +75,22 @@ export class Catalog implements CatalogApi {
   readonly queries: CatalogQueries;
   readonly taxonomy: Taxonomy;
   readonly writer: ProductWriter;
+  readonly storeCurrency: string;
+  readonly categoryAdmin: CategoryAdmin;
   private readonly listeners: ChangeListener[] = [];
 
   constructor(private readonly deps: CatalogDeps) {
     this.queries = new CatalogQueries(deps.db);
     this.taxonomy = new Taxonomy(deps.db);
     this.writer = new ProductWriter(deps.db, this.taxonomy);
+    this.storeCurrency = deps.storeCurrency;
+    this.categoryAdmin = new CategoryAdmin(deps.db, this.taxonomy, () => this.treeChanged());
+  }
+
+  /** The tree changed (an admin): cached trees and listings here and in the gateway are stale. */
+  private async treeChanged(): Promise<void> {
+    await this.deps.cache.invalidate([]);
+    await this.notify([]);
   }
 
   onChange(listener: ChangeListener): void {
@@ -126,9 +139,11 @@ export class Catalog implements CatalogApi {
   async writeBatch(
     actor: Actor,
     items: WriteItem[],
-    options: { forwardStock?: boolean } = {},
+    options: { forwardStock?: boolean; createCategories?: boolean } = {},
   ): Promise<WriteResult[]> {
-    const { ready, failed, unchanged } = await this.writer.prepare(items);
+    const { ready, failed, unchanged } = await this.writer.prepare(items, {
+      createCategories: options.createCategories,
+    });
     const registered = await this.registerSkus(ready, failed);
     const stockActor = options.forwardStock === false || !this.deps.inventory ? undefined : actor;
     const { results, stockRequests } = await this.writer.write(registered, stockActor);
@@ -224,7 +239,9 @@ export class Catalog implements CatalogApi {
     const checked = checkProduct({ ...current, ...patch, handle: row.handle }, true);
     if (!checked.ok) throw validation('The product is not valid', checked.errors);
     const result = (
-      await this.writeBatch(actor, [{ line: 1, sellerId: row.seller_id, input: checked.value }])
+      await this.writeBatch(actor, [
+        { line: 1, sellerId: row.seller_id, input: checked.value, storedCategoryId: row.category_id },
+      ])
     )[0];
     throwIfFailed(result);
     return this.ownDetail(actor, id);

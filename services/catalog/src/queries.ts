@@ -276,6 +276,7 @@ export class CatalogQueries {
           .select(eb.fn.countAll<number>().as('n'))
           .as('direct'),
       )
+      .where('c.retired_at', 'is', null)
       .orderBy('c.depth')
       .orderBy('c.name')
       .execute();

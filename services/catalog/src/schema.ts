@@ -13,6 +13,21 @@ export interface CatalogDB extends OutboxTables {
     name: string;
     path: string;
     depth: number;
+    retired_at: Generated<string | null>;
+  };
+  taxonomy_installs: { name: string; installed_at: Generated<string> };
+  category_proposals: {
+    id: string;
+    seller_id: string;
+    path: string;
+    slug_path: string;
+    reason: string;
+    status: 'pending' | 'approved' | 'rejected';
+    category_id: string | null;
+    decision_note: string | null;
+    decided_by: string | null;
+    created_at: Generated<string>;
+    decided_at: string | null;
   };
   brands: { id: string; name: string; key: string };
   products: {

@@ -152,3 +152,88 @@ export const ImportReportSchema = Type.Object({
   errorsTruncated: Type.Boolean(),
   elapsedMs: Type.Integer(),
 });
+
+export const CategorySchema = Type.Object({
+  id: Str,
+  name: Str,
+  slug: Str,
+  path: Type.String({ description: 'slug path from the root, e.g. "fashion/mens-shoes"' }),
+  parentId: Type.Union([Str, Type.Null()]),
+  retiredAt: Type.Optional(
+    Type.String({ description: 'set once retired: no new products, not in the tree' }),
+  ),
+});
+
+export const CategoryCreateSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 80 }),
+    parentId: Type.Optional(Type.String({ format: 'uuid', description: 'absent for a top-level category' })),
+  },
+  { additionalProperties: false },
+);
+
+export const CategoryPatchSchema = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 80 })),
+    parentId: Type.Optional(
+      Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+        description: 'the new parent (moves the subtree); null makes it top-level',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const ProposalStatusSchema = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('approved'),
+  Type.Literal('rejected'),
+]);
+
+export const ProposalSchema = Type.Object({
+  id: Str,
+  sellerId: Str,
+  path: Type.String({ description: 'the names proposed, e.g. "Fashion/Rain Boots"' }),
+  reason: Str,
+  status: ProposalStatusSchema,
+  categoryId: Type.Optional(Type.String({ description: 'the category created on approval' })),
+  decisionNote: Type.Optional(Str),
+  createdAt: Str,
+  decidedAt: Type.Optional(Str),
+});
+
+export const ProposalInputSchema = Type.Object(
+  {
+    path: Type.String({
+      minLength: 1,
+      maxLength: 500,
+      description: 'the category wanted as a path of names, e.g. "Fashion/Rain Boots"',
+    }),
+    reason: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ProposalListQuerySchema = Type.Object(
+  { status: Type.Optional(ProposalStatusSchema) },
+  { additionalProperties: false },
+);
+
+export const ApproveSchema = Type.Object(
+  {
+    path: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 500,
+        description: 'create this path instead (a corrected spelling)',
+      }),
+    ),
+    note: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const RejectSchema = Type.Object(
+  { note: Type.Optional(Type.String({ maxLength: 1000, description: 'why, shown to the seller' })) },
+  { additionalProperties: false },
+);

@@ -14,8 +14,14 @@ import { Catalog, stalePathPrefixes, type ChangeListener } from './catalog.ts';
 import { CatalogCache } from './cache.ts';
 import { AvailabilityCache } from './availability-cache.ts';
 import { LocalBlobStore, type BlobStore } from './blob-store.ts';
-import { registerInternalRoutes, registerPublicRoutes, registerSellerRoutes } from './routes.ts';
+import {
+  registerCategoryRoutes,
+  registerInternalRoutes,
+  registerPublicRoutes,
+  registerSellerRoutes,
+} from './routes.ts';
 import { drawPlaceholderImages, seedDemoCatalog } from './seed.ts';
+import { installStarterTaxonomy } from './starter-taxonomy.ts';
 import { StockChanged, type InventoryPort, type UsersPort } from './ports.ts';
 import { CATALOG_EVENT_TYPES, type CatalogApi } from './types.ts';
 
@@ -60,9 +66,11 @@ export async function createCatalogService(
     inventory: deps.inventory,
     users: deps.users,
     logger: infra.logger,
+    storeCurrency: config.storeCurrency,
     afterCommit: () => relay.notify(),
   });
 
+  await installStarterTaxonomy(db, catalog.taxonomy);
   const seeded = config.seedDemoData ? await seedDemoCatalog(catalog, infra.logger) : 0;
   let subscription: Subscription | undefined;
   let stockSubscription: Subscription | undefined;
@@ -75,6 +83,7 @@ export async function createCatalogService(
     async routes(app) {
       registerPublicRoutes(app, catalog, blobs, config.publicCacheTtlSeconds);
       registerSellerRoutes(app, catalog);
+      registerCategoryRoutes(app, catalog.categoryAdmin);
     },
     async internalRoutes(app) {
       registerInternalRoutes(app, catalog);

@@ -8,6 +8,9 @@ import { createInventoryService, type InventoryApi } from '@emporium/inventory';
 import { registerGateway } from '@emporium/gateway';
 import { createCatalogService, type CatalogDeps } from './service.ts';
 import { stalePathPrefixes } from './catalog.ts';
+import { GENERATED_CATEGORY_PATHS } from './generator.ts';
+
+const TEST_CATEGORIES = ['Food', 'Tools/Hammers', 'Tools/Saws', 'Art', 'Sports/Running/Shoes'];
 
 /**
  * `reach` stands between the catalog and the real inventory: a suite makes inventory unreachable for the
@@ -35,6 +38,9 @@ export async function catalogHarness(
   built.api.onChange(async (change) => {
     for (const prefix of stalePathPrefixes(change)) await gateway.invalidate(prefix);
   });
+  // The categories the suites write into, created as an admin would (sellers pick from the tree).
+  for (const path of [...TEST_CATEGORIES, ...GENERATED_CATEGORY_PATHS])
+    await built.catalog.taxonomy.ensurePath(path);
   await mountService(app, inventory.module);
   await mountService(app, built.module);
   await app.ready();
