@@ -2,7 +2,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHttpServer, loadConfig, mountService, registerAuthHook } from '@emporium/platform';
+import { createHttpServer, loadConfig, mountService, registerAuthHook, type Env } from '@emporium/platform';
 import { testBus, testInfrastructure, testServiceTokens, testTokens } from '@emporium/platform/testing';
 import { createInventoryService, type InventoryApi } from '@emporium/inventory';
 import { registerGateway } from '@emporium/gateway';
@@ -19,10 +19,11 @@ const TEST_CATEGORIES = ['Food', 'Tools/Hammers', 'Tools/Saws', 'Art', 'Sports/R
 export async function catalogHarness(
   deps: Partial<CatalogDeps> = {},
   reach: (inventory: InventoryApi) => InventoryApi = (inventory) => inventory,
+  env: Env = {},
 ) {
   const dataDir = await mkdtemp(join(tmpdir(), 'catalog-test-'));
   const infra = await testInfrastructure({ bus: await testBus() });
-  const config = { ...loadConfig({}), dataDir, seedDemoData: false };
+  const config = { ...loadConfig(env), dataDir, seedDemoData: false };
   const inventory = await createInventoryService({ config, infra }, { sweepIntervalMs: 0 });
   const built = await createCatalogService({ config, infra }, { inventory: reach(inventory.api), ...deps });
   const tokens = await testTokens();
