@@ -46,6 +46,7 @@ export interface CatalogDB extends OutboxTables {
     rating: Generated<number>;
     rating_count: Generated<number>;
     popularity: Generated<number>;
+    in_stock: Generated<boolean | null>;
     content_hash: string;
     version: Generated<number>;
     created_at: Generated<string>;

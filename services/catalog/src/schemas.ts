@@ -100,29 +100,56 @@ export const ListingItemSchema = Type.Object({
 
 export const ListingSchema = Type.Object({
   items: Type.Array(ListingItemSchema),
+  total: Type.Integer({ description: 'products matching the filters, on every page' }),
   perPage: Type.Integer(),
   nextCursor: Type.Optional(Type.String({ description: 'pass as cursor= for the next page' })),
 });
 
 export const SortSchema = Type.Union(
-  [Type.Literal('newest'), Type.Literal('price'), Type.Literal('price_desc'), Type.Literal('rating')],
-  { default: 'newest' },
+  [
+    Type.Literal('newest'),
+    Type.Literal('price_asc'),
+    Type.Literal('price_desc'),
+    Type.Literal('rating'),
+    Type.Literal('bestselling'),
+    Type.Literal('price'),
+    Type.Literal('relevance'),
+  ],
+  {
+    default: 'newest',
+    description:
+      'as search names them: `newest` (default), `price_asc`, `price_desc`, `rating`, `bestselling`; ' +
+      '`price` is an older name of `price_asc`; `relevance` needs a query, so it is a 400 here (use /search)',
+  },
 );
 
-export const ListQuerySchema = Type.Object({
-  category: Type.Optional(Type.String({ description: 'category id or path; includes subcategories' })),
-  seller: Type.Optional(Str),
-  sort: Type.Optional(SortSchema),
-  cursor: Type.Optional(Str),
-  perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 24 })),
-});
+// Unknown parameters are refused (400): a misspelt filter must not quietly answer the unfiltered list.
+export const ListQuerySchema = Type.Object(
+  {
+    category: Type.Optional(
+      Type.String({ description: 'category id or path; includes subcategories; unknown is a 400' }),
+    ),
+    seller: Type.Optional(Str),
+    inStock: Type.Optional(
+      Type.Boolean({ description: 'true: only products a customer can buy now; false: only the others' }),
+    ),
+    sort: Type.Optional(SortSchema),
+    cursor: Type.Optional(Str),
+    perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 24 })),
+  },
+  { additionalProperties: false },
+);
 
-export const SellerListQuerySchema = Type.Object({
-  status: Type.Optional(StatusSchema),
-  sort: Type.Optional(SortSchema),
-  cursor: Type.Optional(Str),
-  perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 24 })),
-});
+export const SellerListQuerySchema = Type.Object(
+  {
+    status: Type.Optional(StatusSchema),
+    inStock: Type.Optional(Type.Boolean()),
+    sort: Type.Optional(SortSchema),
+    cursor: Type.Optional(Str),
+    perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 24 })),
+  },
+  { additionalProperties: false },
+);
 
 // A recursive $ref confuses the response serialiser; children are described, not re-declared.
 export const CategoryNodeSchema = Type.Object({

@@ -76,6 +76,7 @@ export async function createCatalogService(
   let stockSubscription: Subscription | undefined;
   let stopping = false;
   let background: Promise<unknown> = Promise.resolve();
+  let stockBackfill: Promise<unknown> = Promise.resolve();
 
   const module: ServiceModule = {
     name: 'catalog',
@@ -102,10 +103,15 @@ export async function createCatalogService(
           async (event) => {
             // First the availability, so a page rebuilt after the drop below reads the new stock.
             availability.invalidate([event.data.sku]);
+            await catalog.recordStock([event.data.sku]);
             await catalog.stockChanged([event.data.sku]);
           },
           infra.logger,
         );
+      if (deps.inventory)
+        stockBackfill = catalog
+          .backfillStock(() => stopping)
+          .catch((err: unknown) => infra.logger.warn({ err }, 'in-stock backfill failed'));
       if (deps.drawPlaceholders ?? seeded > 0)
         background = drawPlaceholderImages(catalog, blobs, () => stopping).catch((err: unknown) =>
           infra.logger.warn({ err }, 'placeholder images failed'),
@@ -114,6 +120,7 @@ export async function createCatalogService(
     async stop() {
       stopping = true;
       await background;
+      await stockBackfill;
       await subscription?.stop();
       await stockSubscription?.stop();
       await relay.stop();
