@@ -16,6 +16,7 @@ export type {
 export { MAX_LINE_QUANTITY, MAX_LINES } from './types.ts';
 export { createCartService, type CartServiceOptions } from './service.ts';
 export { CartHttpClient } from './client.ts';
+export { guestCartIdOf } from './routes.ts';
 
 declare module '@emporium/platform' {
   interface ServiceApis {
