@@ -498,13 +498,22 @@ export class Catalog implements CatalogApi {
     return done;
   }
 
-  private async recordAvailability(inventory: InventoryPort, products: { productId: string; skus: string[] }[]) {
+  private async recordAvailability(
+    inventory: InventoryPort,
+    products: { productId: string; skus: string[] }[],
+  ) {
     if (products.length === 0) return;
     const stock = await inventory.getAvailability(products.flatMap((p) => p.skus));
     const inStock = (p: { skus: string[] }) => p.skus.some((sku) => stock[sku]?.inStock === true);
     const flipped =
-      (await this.queries.setInStock(products.filter(inStock).map((p) => p.productId), true)) +
-      (await this.queries.setInStock(products.filter((p) => !inStock(p)).map((p) => p.productId), false));
+      (await this.queries.setInStock(
+        products.filter(inStock).map((p) => p.productId),
+        true,
+      )) +
+      (await this.queries.setInStock(
+        products.filter((p) => !inStock(p)).map((p) => p.productId),
+        false,
+      ));
     // Only a product that came into or went out of stock changes an `inStock` listing.
     if (flipped > 0) await this.deps.cache.invalidate([]);
   }

@@ -13,7 +13,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `npm run catalog -- import FILE ...` on its own data directory (or the real PostgreSQL when set). */
 function importFile(file: string, extra: string[]) {
-  const env = { ...process.env, DATA_DIR: join(dir, 'data'), SEED_DEMO_DATA: 'false'};
+  const env = { ...process.env, DATA_DIR: join(dir, 'data'), SEED_DEMO_DATA: 'false' };
   const run = spawnSync(process.execPath, ['--import', 'tsx', cli, 'import', file, ...extra], {
     env,
     encoding: 'utf8',

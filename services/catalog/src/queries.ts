@@ -264,7 +264,9 @@ export class CatalogQueries {
     const rows = await this.db
       .selectFrom('variants')
       .select(['product_id', 'sku'])
-      .where('product_id', 'in', (eb) => eb.selectFrom('variants').select('product_id').where('sku', 'in', skus))
+      .where('product_id', 'in', (eb) =>
+        eb.selectFrom('variants').select('product_id').where('sku', 'in', skus),
+      )
       .execute();
     const byProduct = new Map<string, string[]>();
     for (const r of rows) byProduct.set(r.product_id, [...(byProduct.get(r.product_id) ?? []), r.sku]);
@@ -383,21 +385,21 @@ function filtered<Q extends SelectQueryBuilder<CatalogDB & { p: CatalogDB['produ
   if (filter.sellerId) q = q.where('p.seller_id', '=', filter.sellerId) as Q;
   if (filter.categoryIds) q = q.where('p.category_id', 'in', filter.categoryIds) as Q;
   if (filter.inStock === true) q = q.where('p.in_stock', '=', true) as Q;
-  if (filter.inStock === false) q = q.where((eb) => eb.or([eb('p.in_stock', '=', false), eb('p.in_stock', 'is', null)])) as Q;
+  if (filter.inStock === false)
+    q = q.where((eb) => eb.or([eb('p.in_stock', '=', false), eb('p.in_stock', 'is', null)])) as Q;
   return q;
 }
 
 const SORTS: Record<
   SortOrder,
   { column: 'created_at' | 'min_price' | 'rating' | 'popularity'; direction: 'asc' | 'desc' }
-> =
-  {
-    newest: { column: 'created_at', direction: 'desc' },
-    price_asc: { column: 'min_price', direction: 'asc' },
-    price_desc: { column: 'min_price', direction: 'desc' },
-    rating: { column: 'rating', direction: 'desc' },
-    bestselling: { column: 'popularity', direction: 'desc' },
-  };
+> = {
+  newest: { column: 'created_at', direction: 'desc' },
+  price_asc: { column: 'min_price', direction: 'asc' },
+  price_desc: { column: 'min_price', direction: 'desc' },
+  rating: { column: 'rating', direction: 'desc' },
+  bestselling: { column: 'popularity', direction: 'desc' },
+};
 
 export function toDocument(r: ProductRow, categoryPath: string[], variants: Variant[]): ProductDocument {
   return {

@@ -111,8 +111,7 @@ export async function seedDemoCatalog(catalog: Catalog, logger: Logger): Promise
   const byLine = new Map(entries.map((e) => [e.item.line, e]));
   const actor = { id: 'catalog-seed', role: 'admin' as const };
   // The tree first, as an admin builds it; the products then pick from it like any seller's.
-  for (const path of new Set(entries.map((e) => e.item.input.category)))
-    await catalog.taxonomy.ensurePath(path);
+  await catalog.taxonomy.ensurePaths([...new Set(entries.map((e) => e.item.input.category))]);
   const results = await catalog.writeBatch(
     actor,
     entries.map((e) => e.item),

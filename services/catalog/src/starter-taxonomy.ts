@@ -45,10 +45,12 @@ export async function installStarterTaxonomy(db: Kysely<CatalogDB>, taxonomy: Ta
     .where('name', '=', INSTALL)
     .executeTakeFirst();
   if (done) return false;
-  for (const [department, children] of Object.entries(STARTER_TAXONOMY)) {
-    await taxonomy.ensurePath(department);
-    for (const child of children) await taxonomy.ensurePath(`${department}/${child}`);
-  }
+  await taxonomy.ensurePaths(
+    Object.entries(STARTER_TAXONOMY).flatMap(([department, children]) => [
+      department,
+      ...children.map((child) => `${department}/${child}`),
+    ]),
+  );
   await db
     .insertInto('taxonomy_installs')
     .values({ name: INSTALL })

@@ -166,6 +166,47 @@ export class Taxonomy {
     return this.remember(parentId as unknown as string, slugPath(category));
   }
 
+  /**
+   * `ensurePath` for many paths at once, one level at a time (two statements per level): what the
+   * starter tree and the demo seed install at start. A retired level is left as it is.
+   */
+  async ensurePaths(paths: string[]): Promise<void> {
+    const levels: Map<string, { name: string; parent: string | null }>[] = [];
+    for (const text of paths) {
+      const names = text.split('/').map((n) => n.trim());
+      names.forEach((name, depth) => {
+        const path = names
+          .slice(0, depth + 1)
+          .map(slugify)
+          .join('/');
+        const parent = depth === 0 ? null : names.slice(0, depth).map(slugify).join('/');
+        (levels[depth] ??= new Map()).set(path, { name, parent });
+      });
+    }
+    const ids = new Map<string, string>();
+    for (const [depth, level] of levels.entries()) {
+      const rows = [...level].map(([path, { name, parent }]) => ({
+        id: newId(),
+        parent_id: parent === null ? null : (ids.get(parent) ?? null),
+        slug: path.split('/').at(-1)!,
+        name,
+        path,
+        depth,
+      }));
+      await this.db
+        .insertInto('categories')
+        .values(rows)
+        .onConflict((oc) => oc.column('path').doNothing())
+        .execute();
+      const stored = await this.db
+        .selectFrom('categories')
+        .select(['id', 'path'])
+        .where('path', 'in', [...level.keys()])
+        .execute();
+      for (const r of stored) ids.set(r.path, r.id);
+    }
+  }
+
   private async categoryById(id: string): Promise<ResolvedCategory> {
     const row = await this.db
       .selectFrom('categories')

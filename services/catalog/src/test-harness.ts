@@ -40,8 +40,7 @@ export async function catalogHarness(
     for (const prefix of stalePathPrefixes(change)) await gateway.invalidate(prefix);
   });
   // The categories the suites write into, created as an admin would (sellers pick from the tree).
-  for (const path of [...TEST_CATEGORIES, ...GENERATED_CATEGORY_PATHS])
-    await built.catalog.taxonomy.ensurePath(path);
+  await built.catalog.taxonomy.ensurePaths([...TEST_CATEGORIES, ...GENERATED_CATEGORY_PATHS]);
   await mountService(app, inventory.module);
   await mountService(app, built.module);
   await app.ready();
