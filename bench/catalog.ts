@@ -154,6 +154,8 @@ async function importRun(
     batchSize: shape.batch,
     concurrency: shape.inFlight,
     forwardStock,
+    // The generated file brings its own tree, as an operator's import does (ADR 0610).
+    createCategories: true,
     onProgress: (r) => {
       sampler.setRows(r.rows);
       if (r.rows - lastLog >= 50_000) {
@@ -314,6 +316,7 @@ async function staleness(databaseUrl: string, redisUrl: string, natsUrl: string,
   await a.module.start?.();
   await b.module.start?.();
   const seller = { id: '01900000-0000-7000-a000-000000000001', role: 'seller' as const };
+  await a.catalog.taxonomy.ensurePath('Bench');
   const { product } = await a.catalog.createProduct(seller, {
     title: 'Stale 0',
     category: 'Bench',

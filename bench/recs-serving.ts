@@ -82,6 +82,7 @@ async function buildStore(products: number) {
     input: rows,
     batchSize: 500,
     forwardStock: true,
+    createCategories: true,
     onProgress: (r) => r.rows % 5_000 === 0 && log(`  imported ${r.rows} products`),
   });
   log(`catalog: ${report.created} products in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -24,7 +24,7 @@ async function allProducts(): Promise<Listed[]> {
   const out: Listed[] = [];
   let cursor: string | undefined;
   do {
-    const page = await shopper.call(`/products?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+    const page = await shopper.call(`/products?perPage=100${cursor ? `&cursor=${cursor}` : ''}`);
     expect(page.status).toBe(200);
     out.push(...(page.body.items as Listed[]));
     cursor = page.body.nextCursor as string | undefined;

@@ -116,9 +116,9 @@ describe('two deployments on the same Redis and NATS', () => {
     let status = 200;
     // Distinct URLs: a cached answer is not what this measures.
     for (let i = 1; i <= RATE_LIMIT + 1 && status !== 429; i++)
-      status = (await fetch(`${a.url}/api/v1/products?limit=${i}`)).status;
+      status = (await fetch(`${a.url}/api/v1/products?perPage=${i}`)).status;
     expect(status).toBe(429);
-    expect((await fetch(`${b.url}/api/v1/products?limit=99`)).status).toBe(200);
+    expect((await fetch(`${b.url}/api/v1/products?perPage=99`)).status).toBe(200);
   });
 });
 

@@ -120,6 +120,25 @@ export class Carts implements CartApi {
     await this.invalidate(id);
   }
 
+  async getGuestCart(cartId: string): Promise<CartView> {
+    return this.render(await this.openGuestCart(cartId), true);
+  }
+
+  async markGuestCheckedOut(cartId: string, orderId: string, lines: Lines): Promise<void> {
+    const cart = await this.store.find(cartId);
+    // A guest cart merged into a customer's meanwhile has no lines left to take out.
+    if (!cart || cart.customerId !== null) return;
+    await this.store.checkedOut(cartId, orderId, lines);
+    await this.invalidate(cartId);
+  }
+
+  /** The id if it names a guest cart still in use (not a customer's, not merged, not expired). */
+  private async openGuestCart(cartId: string): Promise<string | undefined> {
+    const cart = await this.store.find(cartId);
+    const open = cart && cart.customerId === null && cart.mergedInto === null && !expired(cart.expiresAt);
+    return open ? cart.id : undefined;
+  }
+
   async sweepExpiredGuests(): Promise<number> {
     return this.store.deleteExpiredGuests(500);
   }

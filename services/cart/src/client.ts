@@ -23,4 +23,19 @@ export class CartHttpClient implements CartApi {
       { idempotent: true },
     );
   }
+  getGuestCart(cartId: string): Promise<CartView> {
+    return this.http.call('GET', `/guests/${encodeURIComponent(cartId)}`);
+  }
+  markGuestCheckedOut(
+    cartId: string,
+    orderId: string,
+    lines: { sku: string; quantity: number }[],
+  ): Promise<void> {
+    return this.http.call(
+      'POST',
+      `/guests/${encodeURIComponent(cartId)}/checked-out`,
+      { orderId, lines },
+      { idempotent: true },
+    );
+  }
 }

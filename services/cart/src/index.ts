@@ -1,4 +1,4 @@
-import { ConfigError, defineService, requires, type Env } from '@emporium/platform';
+import { defineService, requires, type Config } from '@emporium/platform';
 import type {} from '@emporium/catalog';
 import type {} from '@emporium/inventory';
 import type { CartApi } from './types.ts';
@@ -16,6 +16,7 @@ export type {
 export { MAX_LINE_QUANTITY, MAX_LINES } from './types.ts';
 export { createCartService, type CartServiceOptions } from './service.ts';
 export { CartHttpClient } from './client.ts';
+export { guestCartIdOf } from './routes.ts';
 
 declare module '@emporium/platform' {
   interface ServiceApis {
@@ -23,13 +24,10 @@ declare module '@emporium/platform' {
   }
 }
 
-/** STORE_CURRENCY (ISO 4217, default USD): what an empty cart is priced in. */
-function cartSettings(env: Env): { currency: string } {
-  const currency = env.STORE_CURRENCY || 'USD';
-  if (!/^[A-Z]{3}$/.test(currency))
-    throw new ConfigError('STORE_CURRENCY', `must be an ISO 4217 code such as USD, got "${currency}"`);
-  return { currency };
-}
+/** The store's currency (STORE_CURRENCY, read and checked by the platform config): an empty cart's. */
+const cartSettings = (_env: unknown, config: Config): { currency: string } => ({
+  currency: config.storeCurrency,
+});
 
 export const cartService = defineService({
   name: 'cart',

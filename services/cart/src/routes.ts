@@ -60,10 +60,15 @@ function cookieCartId(request: FastifyRequest): string | undefined {
   }
 }
 
-function caller(request: FastifyRequest): CartCaller {
+/** The guest cart a request names (X-Cart-Id header, else the cart_id cookie), if it is one of our ids. */
+export function guestCartIdOf(request: FastifyRequest): string | undefined {
   const header = request.headers['x-cart-id'];
   const fromHeader = typeof header === 'string' && isId(header) ? header : undefined;
-  return { userId: request.user?.id, guestCartId: fromHeader ?? cookieCartId(request) };
+  return fromHeader ?? cookieCartId(request);
+}
+
+function caller(request: FastifyRequest): CartCaller {
+  return { userId: request.user?.id, guestCartId: guestCartIdOf(request) };
 }
 
 /** Guests learn their cart id from the header and the cookie; after a merge the guest cookie is cleared. */
@@ -155,6 +160,29 @@ export function cartInternalRoutes(carts: Carts) {
       },
       async (request, reply) => {
         await carts.markCheckedOut(request.params.customerId, request.body.orderId, request.body.lines);
+        return reply.code(204).send();
+      },
+    );
+    const Guest = Type.Object({ cartId: Type.String({ minLength: 1, maxLength: 100 }) });
+    app.get(
+      '/guests/:cartId',
+      { schema: { ...schema, params: Guest, response: { 200: CartT } } },
+      async (r) => carts.getGuestCart(r.params.cartId),
+    );
+    app.post(
+      '/guests/:cartId/checked-out',
+      {
+        schema: {
+          ...schema,
+          params: Guest,
+          body: Type.Object({
+            orderId: Type.String(),
+            lines: Type.Array(Type.Object({ sku: Type.String(), quantity: Type.Integer() })),
+          }),
+        },
+      },
+      async (request, reply) => {
+        await carts.markGuestCheckedOut(request.params.cartId, request.body.orderId, request.body.lines);
         return reply.code(204).send();
       },
     );

@@ -57,6 +57,14 @@ export interface CartApi {
     orderId: string,
     lines: { sku: string; quantity: number }[],
   ): Promise<void>;
+  /** A guest's cart as checkout sees it; empty when the id names no open guest cart. */
+  getGuestCart(cartId: string): Promise<CartView>;
+  /** As markCheckedOut, for a guest cart; idempotent per orderId. */
+  markGuestCheckedOut(
+    cartId: string,
+    orderId: string,
+    lines: { sku: string; quantity: number }[],
+  ): Promise<void>;
 }
 
 export const MAX_LINE_QUANTITY = 99;

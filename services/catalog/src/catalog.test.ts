@@ -128,6 +128,7 @@ describe(`catalog seller API and browse (${testUrls.database ? 'PostgreSQL' : 'P
 
   it('pages a category with keyset cursors in price order, without gaps or repeats', async () => {
     const category = `Paging ${newId().slice(-8)}/Sub`;
+    await h.catalog.taxonomy.ensurePath(category);
     const prices = [500, 100, 300, 300, 200, 400, 100];
     for (const amount of prices) {
       const body = productBody({ category });
@@ -150,6 +151,8 @@ describe(`catalog seller API and browse (${testUrls.database ? 'PostgreSQL' : 'P
 
   it('serves the category tree with counts that include subcategories', async () => {
     const root = `Tree ${newId().slice(-8)}`;
+    await h.catalog.taxonomy.ensurePath(`${root}/A/Deep`);
+    await h.catalog.taxonomy.ensurePath(`${root}/B`);
     await create(aliceToken, productBody({ category: `${root}/A/Deep` }));
     await create(aliceToken, productBody({ category: `${root}/B` }));
     const tree = (await h.app.inject({ url: '/api/v1/categories' })).json();

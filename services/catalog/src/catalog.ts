@@ -13,6 +13,7 @@ import {
 import type { CatalogDB } from './schema.ts';
 import { CatalogQueries, imageUrl, toDocument, type ProductRow } from './queries.ts';
 import { Taxonomy } from './taxonomy.ts';
+import { CategoryAdmin } from './category-admin.ts';
 import { ProductWriter, type WriteItem, type WriteResult } from './writer.ts';
 import { cacheKeys, type CatalogCache } from './cache.ts';
 import type { AvailabilityCache } from './availability-cache.ts';
@@ -30,7 +31,9 @@ import type {
   ProductDocument,
   ProductInput,
   ProductSummary,
+  RequestedSort,
   SellerInfo,
+  SortOrder,
   VariantSummary,
 } from './types.ts';
 import { AvailabilityChanged, ProductChanged } from './types.ts';
@@ -55,6 +58,8 @@ export interface CatalogDeps {
   inventory?: InventoryPort;
   users?: UsersPort;
   logger: Logger;
+  /** The store's currency (STORE_CURRENCY): import rows without a currency are priced in it. */
+  storeCurrency: string;
   /** Called after a write commits, so the relay publishes at once. */
   afterCommit: () => void;
 }
@@ -72,12 +77,22 @@ export class Catalog implements CatalogApi {
   readonly queries: CatalogQueries;
   readonly taxonomy: Taxonomy;
   readonly writer: ProductWriter;
+  readonly storeCurrency: string;
+  readonly categoryAdmin: CategoryAdmin;
   private readonly listeners: ChangeListener[] = [];
 
   constructor(private readonly deps: CatalogDeps) {
     this.queries = new CatalogQueries(deps.db);
     this.taxonomy = new Taxonomy(deps.db);
     this.writer = new ProductWriter(deps.db, this.taxonomy);
+    this.storeCurrency = deps.storeCurrency;
+    this.categoryAdmin = new CategoryAdmin(deps.db, this.taxonomy, () => this.treeChanged());
+  }
+
+  /** The tree changed (an admin): cached trees and listings here and in the gateway are stale. */
+  private async treeChanged(): Promise<void> {
+    await this.deps.cache.invalidate([]);
+    await this.notify([]);
   }
 
   onChange(listener: ChangeListener): void {
@@ -126,9 +141,11 @@ export class Catalog implements CatalogApi {
   async writeBatch(
     actor: Actor,
     items: WriteItem[],
-    options: { forwardStock?: boolean } = {},
+    options: { forwardStock?: boolean; createCategories?: boolean } = {},
   ): Promise<WriteResult[]> {
-    const { ready, failed, unchanged } = await this.writer.prepare(items);
+    const { ready, failed, unchanged } = await this.writer.prepare(items, {
+      createCategories: options.createCategories,
+    });
     const registered = await this.registerSkus(ready, failed);
     const stockActor = options.forwardStock === false || !this.deps.inventory ? undefined : actor;
     const { results, stockRequests } = await this.writer.write(registered, stockActor);
@@ -224,7 +241,9 @@ export class Catalog implements CatalogApi {
     const checked = checkProduct({ ...current, ...patch, handle: row.handle }, true);
     if (!checked.ok) throw validation('The product is not valid', checked.errors);
     const result = (
-      await this.writeBatch(actor, [{ line: 1, sellerId: row.seller_id, input: checked.value }])
+      await this.writeBatch(actor, [
+        { line: 1, sellerId: row.seller_id, input: checked.value, storedCategoryId: row.category_id },
+      ])
     )[0];
     throwIfFailed(result);
     return this.ownDetail(actor, id);
@@ -417,36 +436,86 @@ export class Catalog implements CatalogApi {
   async listProducts(
     query: ListQuery,
     publicOnly = true,
-  ): Promise<{ items: ListingItem[]; nextCursor?: string; perPage: number }> {
-    const sort = query.sort ?? 'newest';
+  ): Promise<{ items: ListingItem[]; total: number; nextCursor?: string; perPage: number }> {
+    const sort = sortOf(query.sort);
     const perPage = Math.min(Math.max(query.perPage ?? 24, 1), MAX_PER_PAGE);
     const after = query.cursor ? decodeCursor(query.cursor, sort) : undefined;
+    // Before the cache: an unknown category is a 400 naming the closest ones, never an empty page.
+    const categoryIds = query.category ? await this.taxonomy.descendantIds(query.category) : undefined;
     const load = async () => {
-      const categoryIds = query.category ? await this.taxonomy.descendantIds(query.category) : undefined;
-      if (categoryIds && categoryIds.length === 0) return { items: [], perPage };
-      const page = await this.queries.listing({
+      const filter = {
         sort,
         perPage,
         after,
         categoryIds,
         sellerId: query.seller,
-        status: publicOnly ? 'active' : query.status,
-      });
+        inStock: query.inStock,
+        status: publicOnly ? ('active' as const) : query.status,
+      };
+      const [page, total] = await Promise.all([this.queries.listing(filter), this.queries.count(filter)]);
       return {
         items: page.items,
+        total,
         perPage,
         ...(page.next ? { nextCursor: encodeCursor(sort, page.next) } : {}),
       };
     };
     if (!publicOnly) return load();
     const key = cacheKeys.listing({
-      c: query.category,
+      c: categoryIds ? query.category : undefined,
       s: query.seller,
+      i: query.inStock,
       o: sort,
       a: query.cursor,
       n: perPage,
     });
     return (await this.deps.cache.getOrLoad('listing', key, load))!;
+  }
+
+  /**
+   * Records which products can be bought now, as inventory answers for all of their skus (a stock event
+   * names one sku; its product is in stock if any of its variants is). Read again rather than taken
+   * from the event, so events that arrive out of order still end with inventory's latest word.
+   */
+  async recordStock(skus: string[]): Promise<void> {
+    const inventory = this.deps.inventory;
+    if (!inventory || skus.length === 0) return;
+    const products = await this.queries.siblingSkus(skus);
+    await this.recordAvailability(inventory, products);
+  }
+
+  /** Fills in the in-stock flag of products inventory has not told about yet (after an upgrade). */
+  async backfillStock(shouldStop: () => boolean, batch = 500): Promise<number> {
+    const inventory = this.deps.inventory;
+    if (!inventory) return 0;
+    let done = 0;
+    while (!shouldStop()) {
+      const products = await this.queries.unknownStock(batch);
+      if (products.length === 0) break;
+      await this.recordAvailability(inventory, products);
+      done += products.length;
+    }
+    return done;
+  }
+
+  private async recordAvailability(
+    inventory: InventoryPort,
+    products: { productId: string; skus: string[] }[],
+  ) {
+    if (products.length === 0) return;
+    const stock = await inventory.getAvailability(products.flatMap((p) => p.skus));
+    const inStock = (p: { skus: string[] }) => p.skus.some((sku) => stock[sku]?.inStock === true);
+    const flipped =
+      (await this.queries.setInStock(
+        products.filter(inStock).map((p) => p.productId),
+        true,
+      )) +
+      (await this.queries.setInStock(
+        products.filter((p) => !inStock(p)).map((p) => p.productId),
+        false,
+      ));
+    // Only a product that came into or went out of stock changes an `inStock` listing.
+    if (flipped > 0) await this.deps.cache.invalidate([]);
   }
 
   async categories(): Promise<CategoryNode[]> {
@@ -470,6 +539,16 @@ export class Catalog implements CatalogApi {
   listAllProducts(cursor?: string, limit = 500): Promise<{ items: ProductDocument[]; nextCursor?: string }> {
     return this.queries.allDocuments(cursor, Math.min(Math.max(limit, 1), 5000));
   }
+}
+
+/** The listing sort a request names; `relevance` belongs to search, which has a query to rank by. */
+function sortOf(requested: RequestedSort | undefined): SortOrder {
+  if (requested === 'relevance')
+    throw validation('Browse has no relevance order', [
+      { field: 'sort', message: 'relevance needs a query: use GET /api/v1/search?q=...' },
+    ]);
+  if (requested === 'price') return 'price_asc';
+  return requested ?? 'newest';
 }
 
 function throwIfFailed(result: WriteResult | undefined): string {

@@ -24,7 +24,9 @@ function progressBar(done: number, total: number, extra: string): string {
 async function runImport(args: string[]) {
   const file = args[0];
   if (!file)
-    throw new Error('usage: catalog import FILE [--seller ID] [--no-stock] [--batch N] [--in-flight N]');
+    throw new Error(
+      'usage: catalog import FILE [--seller ID] [--no-stock] [--create-categories] [--batch N] [--in-flight N]',
+    );
   const format = formatOf(option(args, '--format') ?? file);
   if (!format) throw new Error('FILE must end in .csv, .ndjson or .jsonl (or pass --format csv|ndjson)');
   const config = { ...loadConfig(), seedDemoData: false };
@@ -53,6 +55,8 @@ async function runImport(args: string[]) {
     batchSize: Number(option(args, '--batch') ?? 1000),
     concurrency: Number(option(args, '--in-flight') ?? 3),
     forwardStock: !args.includes('--no-stock'),
+    // The operator running the CLI manages the tree: a file may bring the categories it needs.
+    createCategories: args.includes('--create-categories'),
     onProgress: (r) => {
       const rate = Math.round(r.rows / Math.max(0.001, (Date.now() - started) / 1000));
       process.stderr.write(progressBar(r.bytes, total, `${r.rows} rows, ${rate} rows/s, ${r.failed} failed`));
@@ -96,7 +100,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
 const run = command ? commands[command] : undefined;
 if (!run) {
   process.stderr.write(
-    'usage: npm run catalog -- import FILE [--seller ID] [--no-stock] | generate N [--out FILE] [--seed S]\n',
+    'usage: npm run catalog -- import FILE [--seller ID] [--no-stock] [--create-categories] | generate N [--out FILE] [--seed S]\n',
   );
   process.exit(2);
 }

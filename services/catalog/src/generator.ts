@@ -180,6 +180,11 @@ export interface GeneratedRow {
 
 export const generatedSellerId = (n: number) => `01900000-0000-7000-9000-${n.toString(16).padStart(12, '0')}`;
 
+/** Every category path the generator writes into, for a store that must have its tree first. */
+export const GENERATED_CATEGORY_PATHS: string[] = DEPARTMENTS.flatMap((d) =>
+  d.children.map((child) => `${d.name}/${child}`),
+);
+
 export function* generateCatalog(count: number, seed = 42, sellers = 200): Generator<GeneratedRow> {
   const rnd = random(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;

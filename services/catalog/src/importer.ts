@@ -37,6 +37,11 @@ export interface ImportOptions {
   batchSize?: number;
   /** Forward `stock` columns to inventory (default true); one inventory call per sku. */
   forwardStock?: boolean;
+  /**
+   * Create the category paths the tree lacks: an admin's or operator's import only (the CLI's
+   * `--create-categories`). Otherwise a row naming an unknown category fails with the closest ones.
+   */
+  createCategories?: boolean;
   /** Batches written at once (default 2). */
   concurrency?: number;
   onProgress?: (report: ImportReport & { bytes: number }) => void;
@@ -116,7 +121,7 @@ export async function importProducts(catalog: Catalog, options: ImportOptions): 
   const batchSize = options.batchSize ?? 500;
   const concurrency = Math.max(1, options.concurrency ?? 2);
   const pending = new Set<Promise<void>>();
-  const grouper = new RowGrouper();
+  const grouper = new RowGrouper(catalog.storeCurrency);
   let batch: SourceProduct[] = [];
 
   const fail = (line: number, errors: FieldError[]) => {
@@ -180,7 +185,12 @@ async function writeBatch(
     }
     items.push({ line: source.line, sellerId, input: checked.value });
   }
-  for (const r of await catalog.writeBatch(options.actor, items, { forwardStock: options.forwardStock })) {
+  const createCategories = options.createCategories === true && options.actor.role === 'admin';
+  const written = await catalog.writeBatch(options.actor, items, {
+    forwardStock: options.forwardStock,
+    createCategories,
+  });
+  for (const r of written) {
     if (r.errors) fail(r.line, r.errors);
     else if (r.outcome) report[r.outcome]++;
   }

@@ -30,7 +30,15 @@ declare module '@emporium/platform' {
 export const catalogService = defineService({
   name: 'catalog',
   needs: { inventory: requires('inventory'), users: requires('users') },
-  publicPaths: ['/categories', '/products', '/seller/products', '/images'],
+  publicPaths: [
+    '/categories',
+    '/products',
+    '/seller/products',
+    '/seller/category-proposals',
+    '/admin/categories',
+    '/admin/category-proposals',
+    '/images',
+  ],
   settings: noSettings,
   create: (ctx, deps) => createCatalogService(ctx, deps),
   client: (url, options) => new CatalogHttpClient(url, options),

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { CatalogDB } from './schema.ts';
 import type {
   CategoryNode,
@@ -206,9 +206,7 @@ export class CatalogQueries {
       .orderBy(`p.${column}`, direction)
       .orderBy('p.id', direction)
       .limit(filter.perPage + 1);
-    if (filter.status) query = query.where('p.status', '=', filter.status);
-    if (filter.sellerId) query = query.where('p.seller_id', '=', filter.sellerId);
-    if (filter.categoryIds) query = query.where('p.category_id', 'in', filter.categoryIds);
+    query = filtered(query, filter);
     if (filter.after) {
       const op = direction === 'asc' ? sql.raw('>') : sql.raw('<');
       const cast = column === 'created_at' ? sql.raw('timestamptz') : sql.raw('numeric');
@@ -234,6 +232,57 @@ export class CatalogQueries {
       })),
       next: rows.length > filter.perPage && last ? { key: last.sort_key, id: last.id } : undefined,
     };
+  }
+
+  /** How many products the filter matches (every page of a listing answers it). */
+  async count(filter: ListingFilter): Promise<number> {
+    const row = await filtered(
+      this.db.selectFrom('products as p').select((eb) => eb.fn.countAll<string>().as('n')),
+      filter,
+    ).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Products whose stock inventory has not told yet, with their skus (the in-stock backfill). */
+  async unknownStock(limit: number): Promise<{ productId: string; skus: string[] }[]> {
+    const rows = await this.db
+      .selectFrom('products as p')
+      .innerJoin('variants as v', 'v.product_id', 'p.id')
+      .select(['p.id', 'v.sku'])
+      .where('p.id', 'in', (eb) =>
+        eb.selectFrom('products').select('id').where('in_stock', 'is', null).orderBy('id').limit(limit),
+      )
+      .execute();
+    const byProduct = new Map<string, string[]>();
+    for (const r of rows) byProduct.set(r.id, [...(byProduct.get(r.id) ?? []), r.sku]);
+    return [...byProduct].map(([productId, skus]) => ({ productId, skus }));
+  }
+
+  /** The skus of the products these skus belong to, by product. */
+  async siblingSkus(skus: string[]): Promise<{ productId: string; skus: string[] }[]> {
+    if (skus.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('variants')
+      .select(['product_id', 'sku'])
+      .where('product_id', 'in', (eb) =>
+        eb.selectFrom('variants').select('product_id').where('sku', 'in', skus),
+      )
+      .execute();
+    const byProduct = new Map<string, string[]>();
+    for (const r of rows) byProduct.set(r.product_id, [...(byProduct.get(r.product_id) ?? []), r.sku]);
+    return [...byProduct].map(([productId, list]) => ({ productId, skus: list }));
+  }
+
+  /** Sets the flag where it differs; answers how many products flipped. */
+  async setInStock(productIds: string[], inStock: boolean): Promise<number> {
+    if (productIds.length === 0) return 0;
+    const result = await this.db
+      .updateTable('products')
+      .set({ in_stock: inStock })
+      .where('id', 'in', productIds)
+      .where(sql<boolean>`in_stock is distinct from ${inStock}`)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   async anyProduct(): Promise<boolean> {
@@ -276,6 +325,7 @@ export class CatalogQueries {
           .select(eb.fn.countAll<number>().as('n'))
           .as('direct'),
       )
+      .where('c.retired_at', 'is', null)
       .orderBy('c.depth')
       .orderBy('c.name')
       .execute();
@@ -320,16 +370,36 @@ export interface ListingFilter {
   status?: ProductStatus;
   sellerId?: string;
   categoryIds?: string[];
+  /** true: products with a variant in stock; false: the others (including not yet known). */
+  inStock?: boolean;
   after?: ListingKey;
 }
 
-const SORTS: Record<SortOrder, { column: 'created_at' | 'min_price' | 'rating'; direction: 'asc' | 'desc' }> =
-  {
-    newest: { column: 'created_at', direction: 'desc' },
-    price: { column: 'min_price', direction: 'asc' },
-    price_desc: { column: 'min_price', direction: 'desc' },
-    rating: { column: 'rating', direction: 'desc' },
-  };
+/** The filters of a listing, shared by its page and its count. */
+function filtered<Q extends SelectQueryBuilder<CatalogDB & { p: CatalogDB['products'] }, 'p', object>>(
+  query: Q,
+  filter: ListingFilter,
+): Q {
+  let q = query;
+  if (filter.status) q = q.where('p.status', '=', filter.status) as Q;
+  if (filter.sellerId) q = q.where('p.seller_id', '=', filter.sellerId) as Q;
+  if (filter.categoryIds) q = q.where('p.category_id', 'in', filter.categoryIds) as Q;
+  if (filter.inStock === true) q = q.where('p.in_stock', '=', true) as Q;
+  if (filter.inStock === false)
+    q = q.where((eb) => eb.or([eb('p.in_stock', '=', false), eb('p.in_stock', 'is', null)])) as Q;
+  return q;
+}
+
+const SORTS: Record<
+  SortOrder,
+  { column: 'created_at' | 'min_price' | 'rating' | 'popularity'; direction: 'asc' | 'desc' }
+> = {
+  newest: { column: 'created_at', direction: 'desc' },
+  price_asc: { column: 'min_price', direction: 'asc' },
+  price_desc: { column: 'min_price', direction: 'desc' },
+  rating: { column: 'rating', direction: 'desc' },
+  bestselling: { column: 'popularity', direction: 'desc' },
+};
 
 export function toDocument(r: ProductRow, categoryPath: string[], variants: Variant[]): ProductDocument {
   return {

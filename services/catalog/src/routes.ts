@@ -5,8 +5,13 @@ import type { Catalog } from './catalog.ts';
 import type { BlobStore } from './blob-store.ts';
 import { contentTypeOfKey, MAX_IMAGE_BYTES } from './images.ts';
 import { importProducts, formatOf } from './importer.ts';
+import type { CategoryAdmin } from './category-admin.ts';
 import {
+  ApproveSchema,
+  CategoryCreateSchema,
   CategoryNodeSchema,
+  CategoryPatchSchema,
+  CategorySchema,
   IdParams,
   ImportReportSchema,
   ListQuerySchema,
@@ -14,6 +19,10 @@ import {
   ProductDetailSchema,
   ProductInputSchema,
   ProductPatchSchema,
+  ProposalInputSchema,
+  ProposalListQuerySchema,
+  ProposalSchema,
+  RejectSchema,
   SellerListQuerySchema,
 } from './schemas.ts';
 
@@ -293,5 +302,144 @@ export function registerInternalRoutes(app: HttpServer, catalog: Catalog) {
       },
     },
     async (request) => catalog.listAllProducts(request.query.cursor, request.query.limit),
+  );
+}
+
+/** The admin-managed category tree and the sellers' proposals (ADR 0610). */
+export function registerCategoryRoutes(app: HttpServer, admin: CategoryAdmin) {
+  const adminOnly = { auth: 'admin' as const };
+  const CategoryIdParams = IdParams;
+
+  app.get(
+    '/admin/categories',
+    {
+      schema: {
+        tags,
+        summary: 'Every category, retired ones included, in path order',
+        response: { 200: Type.Object({ items: Type.Array(CategorySchema) }) },
+      },
+      config: adminOnly,
+    },
+    async () => ({ items: await admin.list() }),
+  );
+
+  app.post(
+    '/admin/categories',
+    {
+      schema: {
+        tags,
+        summary: 'Create a category (top-level, or under parentId)',
+        body: CategoryCreateSchema,
+        response: { 201: CategorySchema },
+      },
+      config: { ...adminOnly, problems: [409] },
+    },
+    async (request, reply) => reply.code(201).send(await admin.create(request.body)),
+  );
+
+  app.patch(
+    '/admin/categories/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Rename and/or move a category; its subcategories move with it',
+        params: CategoryIdParams,
+        body: CategoryPatchSchema,
+        response: { 200: CategorySchema },
+      },
+      config: { ...adminOnly, problems: [409] },
+    },
+    async (request) => admin.update(request.params.id, request.body),
+  );
+
+  app.post(
+    '/admin/categories/:id/retire',
+    {
+      schema: {
+        tags,
+        summary: 'Retire a category and its subtree: no new products, hidden from the tree',
+        params: CategoryIdParams,
+        response: { 200: CategorySchema },
+      },
+      config: adminOnly,
+    },
+    async (request) => admin.retire(request.params.id),
+  );
+
+  app.get(
+    '/admin/category-proposals',
+    {
+      schema: {
+        tags,
+        summary: "Sellers' category proposals, oldest first",
+        querystring: ProposalListQuerySchema,
+        response: { 200: Type.Object({ items: Type.Array(ProposalSchema) }) },
+      },
+      config: adminOnly,
+    },
+    async (request) => ({ items: await admin.proposals(request.query.status) }),
+  );
+
+  app.post(
+    '/admin/category-proposals/:id/approve',
+    {
+      schema: {
+        tags,
+        summary: 'Approve a proposal: creates the category (or the corrected path given)',
+        params: IdParams,
+        body: ApproveSchema,
+        response: { 200: ProposalSchema },
+      },
+      config: { ...adminOnly, problems: [409] },
+    },
+    async (request) => admin.approve(request.params.id, requireUser(request).id, request.body),
+  );
+
+  app.post(
+    '/admin/category-proposals/:id/reject',
+    {
+      schema: {
+        tags,
+        summary: 'Reject a proposal, with a note the seller sees',
+        params: IdParams,
+        body: RejectSchema,
+        response: { 200: ProposalSchema },
+      },
+      config: { ...adminOnly, problems: [409] },
+    },
+    async (request) => admin.reject(request.params.id, requireUser(request).id, request.body),
+  );
+
+  app.post(
+    '/seller/category-proposals',
+    {
+      schema: {
+        tags,
+        summary: 'Propose a category the tree lacks; an admin approves or rejects it',
+        description:
+          'The same path proposed again while pending answers 200 with the proposal already waiting; a ' +
+          'path that exists is a 409 naming its id.',
+        body: ProposalInputSchema,
+        response: { 200: ProposalSchema, 201: ProposalSchema },
+      },
+      config: { auth: 'seller', problems: [409] },
+    },
+    async (request, reply) => {
+      const { proposal, created } = await admin.propose(requireUser(request).id, request.body);
+      return reply.code(created ? 201 : 200).send(proposal);
+    },
+  );
+
+  app.get(
+    '/seller/category-proposals',
+    {
+      schema: {
+        tags,
+        summary: "The seller's own proposals and their status, newest first",
+        response: { 200: Type.Object({ items: Type.Array(ProposalSchema) }) },
+      },
+      config: { auth: 'seller' },
+    },
+    async (request) => ({ items: await admin.proposalsOf(requireUser(request).id) }),
   );
 }

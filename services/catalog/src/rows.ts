@@ -50,7 +50,8 @@ function minorUnits(raw: unknown, errors: FieldError[]): number | undefined {
   return Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
 }
 
-function variantOf(row: Record<string, unknown>, errors: FieldError[]) {
+/** `currency` is the store's (STORE_CURRENCY): what a row without a currency column is priced in. */
+function variantOf(row: Record<string, unknown>, currency: string, errors: FieldError[]) {
   let amount: unknown = row.price_amount ?? row.amount;
   if ((amount === undefined || amount === '') && row.price !== undefined && typeof row.price !== 'object')
     amount = minorUnits(row.price, errors);
@@ -60,7 +61,7 @@ function variantOf(row: Record<string, unknown>, errors: FieldError[]) {
   const price =
     typeof row.price === 'object' && row.price !== null
       ? row.price
-      : { amount, currency: row.currency || 'USD' };
+      : { amount, currency: row.currency || currency };
   return {
     sku: row.sku,
     ...(row.variant_title ? { title: row.variant_title } : {}),
@@ -87,6 +88,8 @@ export class RowGrouper {
   private current: SourceProduct | undefined;
   private currentHandle = '';
 
+  constructor(private readonly storeCurrency: string) {}
+
   /** Adds a row; returns the products it completed (none, the previous one, or a full product too). */
   push(line: number, row: Record<string, unknown>): SourceProduct[] {
     if (isFullProduct(row)) {
@@ -95,7 +98,7 @@ export class RowGrouper {
     }
     const handle = handleOfRow(row);
     const errors: FieldError[] = [];
-    const variant = variantOf(row, errors);
+    const variant = variantOf(row, this.storeCurrency, errors);
     if (this.current?.body && handle !== '' && handle === this.currentHandle) {
       (this.current.body.variants as unknown[]).push(variant);
       if (errors.length > 0)

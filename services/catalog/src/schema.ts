@@ -13,6 +13,21 @@ export interface CatalogDB extends OutboxTables {
     name: string;
     path: string;
     depth: number;
+    retired_at: Generated<string | null>;
+  };
+  taxonomy_installs: { name: string; installed_at: Generated<string> };
+  category_proposals: {
+    id: string;
+    seller_id: string;
+    path: string;
+    slug_path: string;
+    reason: string;
+    status: 'pending' | 'approved' | 'rejected';
+    category_id: string | null;
+    decision_note: string | null;
+    decided_by: string | null;
+    created_at: Generated<string>;
+    decided_at: string | null;
   };
   brands: { id: string; name: string; key: string };
   products: {
@@ -32,6 +47,7 @@ export interface CatalogDB extends OutboxTables {
     rating_count: Generated<number>;
     review_rating_version: Generated<number>;
     popularity: Generated<number>;
+    in_stock: Generated<boolean | null>;
     content_hash: string;
     version: Generated<number>;
     created_at: Generated<string>;

@@ -100,29 +100,56 @@ export const ListingItemSchema = Type.Object({
 
 export const ListingSchema = Type.Object({
   items: Type.Array(ListingItemSchema),
+  total: Type.Integer({ description: 'products matching the filters, on every page' }),
   perPage: Type.Integer(),
   nextCursor: Type.Optional(Type.String({ description: 'pass as cursor= for the next page' })),
 });
 
 export const SortSchema = Type.Union(
-  [Type.Literal('newest'), Type.Literal('price'), Type.Literal('price_desc'), Type.Literal('rating')],
-  { default: 'newest' },
+  [
+    Type.Literal('newest'),
+    Type.Literal('price_asc'),
+    Type.Literal('price_desc'),
+    Type.Literal('rating'),
+    Type.Literal('bestselling'),
+    Type.Literal('price'),
+    Type.Literal('relevance'),
+  ],
+  {
+    default: 'newest',
+    description:
+      'as search names them: `newest` (default), `price_asc`, `price_desc`, `rating`, `bestselling`; ' +
+      '`price` is an older name of `price_asc`; `relevance` needs a query, so it is a 400 here (use /search)',
+  },
 );
 
-export const ListQuerySchema = Type.Object({
-  category: Type.Optional(Type.String({ description: 'category id or path; includes subcategories' })),
-  seller: Type.Optional(Str),
-  sort: Type.Optional(SortSchema),
-  cursor: Type.Optional(Str),
-  perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 24 })),
-});
+// Unknown parameters are refused (400): a misspelt filter must not quietly answer the unfiltered list.
+export const ListQuerySchema = Type.Object(
+  {
+    category: Type.Optional(
+      Type.String({ description: 'category id or path; includes subcategories; unknown is a 400' }),
+    ),
+    seller: Type.Optional(Str),
+    inStock: Type.Optional(
+      Type.Boolean({ description: 'true: only products a customer can buy now; false: only the others' }),
+    ),
+    sort: Type.Optional(SortSchema),
+    cursor: Type.Optional(Str),
+    perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 24 })),
+  },
+  { additionalProperties: false },
+);
 
-export const SellerListQuerySchema = Type.Object({
-  status: Type.Optional(StatusSchema),
-  sort: Type.Optional(SortSchema),
-  cursor: Type.Optional(Str),
-  perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 24 })),
-});
+export const SellerListQuerySchema = Type.Object(
+  {
+    status: Type.Optional(StatusSchema),
+    inStock: Type.Optional(Type.Boolean()),
+    sort: Type.Optional(SortSchema),
+    cursor: Type.Optional(Str),
+    perPage: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 24 })),
+  },
+  { additionalProperties: false },
+);
 
 // A recursive $ref confuses the response serialiser; children are described, not re-declared.
 export const CategoryNodeSchema = Type.Object({
@@ -152,3 +179,88 @@ export const ImportReportSchema = Type.Object({
   errorsTruncated: Type.Boolean(),
   elapsedMs: Type.Integer(),
 });
+
+export const CategorySchema = Type.Object({
+  id: Str,
+  name: Str,
+  slug: Str,
+  path: Type.String({ description: 'slug path from the root, e.g. "fashion/mens-shoes"' }),
+  parentId: Type.Union([Str, Type.Null()]),
+  retiredAt: Type.Optional(
+    Type.String({ description: 'set once retired: no new products, not in the tree' }),
+  ),
+});
+
+export const CategoryCreateSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 80 }),
+    parentId: Type.Optional(Type.String({ format: 'uuid', description: 'absent for a top-level category' })),
+  },
+  { additionalProperties: false },
+);
+
+export const CategoryPatchSchema = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 80 })),
+    parentId: Type.Optional(
+      Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+        description: 'the new parent (moves the subtree); null makes it top-level',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const ProposalStatusSchema = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('approved'),
+  Type.Literal('rejected'),
+]);
+
+export const ProposalSchema = Type.Object({
+  id: Str,
+  sellerId: Str,
+  path: Type.String({ description: 'the names proposed, e.g. "Fashion/Rain Boots"' }),
+  reason: Str,
+  status: ProposalStatusSchema,
+  categoryId: Type.Optional(Type.String({ description: 'the category created on approval' })),
+  decisionNote: Type.Optional(Str),
+  createdAt: Str,
+  decidedAt: Type.Optional(Str),
+});
+
+export const ProposalInputSchema = Type.Object(
+  {
+    path: Type.String({
+      minLength: 1,
+      maxLength: 500,
+      description: 'the category wanted as a path of names, e.g. "Fashion/Rain Boots"',
+    }),
+    reason: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ProposalListQuerySchema = Type.Object(
+  { status: Type.Optional(ProposalStatusSchema) },
+  { additionalProperties: false },
+);
+
+export const ApproveSchema = Type.Object(
+  {
+    path: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 500,
+        description: 'create this path instead (a corrected spelling)',
+      }),
+    ),
+    note: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const RejectSchema = Type.Object(
+  { note: Type.Optional(Type.String({ maxLength: 1000, description: 'why, shown to the seller' })) },
+  { additionalProperties: false },
+);

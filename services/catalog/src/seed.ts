@@ -9,7 +9,7 @@ import type { WriteItem } from './writer.ts';
 
 /** The seller of each department below (index into DEMO_SELLERS); their accounts come from the users seed. */
 const DEPARTMENTS: Record<string, string[]> = {
-  'Beauty & Personal Care': ['beauty', 'fragrances', 'skin-care'],
+  Beauty: ['beauty', 'fragrances', 'skin-care'],
   Home: ['furniture', 'home-decoration', 'kitchen-accessories'],
   Groceries: ['groceries'],
   Electronics: ['laptops', 'mobile-accessories', 'smartphones', 'tablets'],
@@ -29,6 +29,8 @@ const DEPARTMENTS: Record<string, string[]> = {
   Vehicles: ['motorcycle', 'vehicle'],
 };
 const SELLER_OF_DEPARTMENT = [1, 1, 0, 3, 2, 2, 0];
+/** Source categories whose own name reads badly under their department ("Beauty/Beauty"). */
+const CATEGORY_NAMES: Record<string, string> = { beauty: 'Makeup' };
 /** A demo product nobody can buy looks like a broken store; the source data has a few at zero. */
 const MIN_DEMO_STOCK = 5;
 
@@ -83,7 +85,7 @@ function itemOf(p: DummyProduct): { item: WriteItem; reviews: DummyProduct['revi
         title: p.title,
         description: p.description,
         brand: p.brand ?? null,
-        category: `${department}/${titleCase(p.category.replace(/-/g, ' '))}`,
+        category: `${department}/${CATEGORY_NAMES[p.category] ?? titleCase(p.category.replace(/-/g, ' '))}`,
         attributes,
         status: 'active',
         handle: p.sku,
@@ -108,6 +110,8 @@ export async function seedDemoCatalog(catalog: Catalog, logger: Logger): Promise
   const entries = products.map(itemOf);
   const byLine = new Map(entries.map((e) => [e.item.line, e]));
   const actor = { id: 'catalog-seed', role: 'admin' as const };
+  // The tree first, as an admin builds it; the products then pick from it like any seller's.
+  await catalog.taxonomy.ensurePaths([...new Set(entries.map((e) => e.item.input.category))]);
   const results = await catalog.writeBatch(
     actor,
     entries.map((e) => e.item),

@@ -14,10 +14,16 @@ import { Catalog, stalePathPrefixes, type ChangeListener } from './catalog.ts';
 import { CatalogCache } from './cache.ts';
 import { AvailabilityCache } from './availability-cache.ts';
 import { LocalBlobStore, type BlobStore } from './blob-store.ts';
-import { registerInternalRoutes, registerPublicRoutes, registerSellerRoutes } from './routes.ts';
+import {
+  registerCategoryRoutes,
+  registerInternalRoutes,
+  registerPublicRoutes,
+  registerSellerRoutes,
+} from './routes.ts';
 import { drawPlaceholderImages, seedDemoCatalog } from './seed.ts';
 import { ProductRatingChanged, StockChanged, type InventoryPort, type UsersPort } from './ports.ts';
 import { applyReviewRating } from './review-ratings.ts';
+import { installStarterTaxonomy } from './starter-taxonomy.ts';
 import { CATALOG_EVENT_TYPES, type CatalogApi } from './types.ts';
 
 export interface CatalogDeps {
@@ -61,9 +67,11 @@ export async function createCatalogService(
     inventory: deps.inventory,
     users: deps.users,
     logger: infra.logger,
+    storeCurrency: config.storeCurrency,
     afterCommit: () => relay.notify(),
   });
 
+  await installStarterTaxonomy(db, catalog.taxonomy);
   const seeded = config.seedDemoData ? await seedDemoCatalog(catalog, infra.logger) : 0;
   // Subscribed while the services are built, before the reviews service's relay starts: an in-process
   // bus delivers only to the consumers present when an event is published.
@@ -82,6 +90,7 @@ export async function createCatalogService(
   let stockSubscription: Subscription | undefined;
   let stopping = false;
   let background: Promise<unknown> = Promise.resolve();
+  let stockBackfill: Promise<unknown> = Promise.resolve();
 
   const module: ServiceModule = {
     name: 'catalog',
@@ -89,6 +98,7 @@ export async function createCatalogService(
     async routes(app) {
       registerPublicRoutes(app, catalog, blobs, config.publicCacheTtlSeconds);
       registerSellerRoutes(app, catalog);
+      registerCategoryRoutes(app, catalog.categoryAdmin);
     },
     async internalRoutes(app) {
       registerInternalRoutes(app, catalog);
@@ -107,10 +117,15 @@ export async function createCatalogService(
           async (event) => {
             // First the availability, so a page rebuilt after the drop below reads the new stock.
             availability.invalidate([event.data.sku]);
+            await catalog.recordStock([event.data.sku]);
             await catalog.stockChanged([event.data.sku]);
           },
           infra.logger,
         );
+      if (deps.inventory)
+        stockBackfill = catalog
+          .backfillStock(() => stopping)
+          .catch((err: unknown) => infra.logger.warn({ err }, 'in-stock backfill failed'));
       if (deps.drawPlaceholders ?? seeded > 0)
         background = drawPlaceholderImages(catalog, blobs, () => stopping).catch((err: unknown) =>
           infra.logger.warn({ err }, 'placeholder images failed'),
@@ -119,6 +134,7 @@ export async function createCatalogService(
     async stop() {
       stopping = true;
       await background;
+      await stockBackfill;
       await subscription?.stop();
       await stockSubscription?.stop();
       await reviewRatings.stop();

@@ -2,12 +2,15 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHttpServer, loadConfig, mountService, registerAuthHook } from '@emporium/platform';
+import { createHttpServer, loadConfig, mountService, registerAuthHook, type Env } from '@emporium/platform';
 import { testBus, testInfrastructure, testServiceTokens, testTokens } from '@emporium/platform/testing';
 import { createInventoryService, type InventoryApi } from '@emporium/inventory';
 import { registerGateway } from '@emporium/gateway';
 import { createCatalogService, type CatalogDeps } from './service.ts';
 import { stalePathPrefixes } from './catalog.ts';
+import { GENERATED_CATEGORY_PATHS } from './generator.ts';
+
+const TEST_CATEGORIES = ['Food', 'Tools/Hammers', 'Tools/Saws', 'Art', 'Sports/Running/Shoes'];
 
 /**
  * `reach` stands between the catalog and the real inventory: a suite makes inventory unreachable for the
@@ -16,10 +19,11 @@ import { stalePathPrefixes } from './catalog.ts';
 export async function catalogHarness(
   deps: Partial<CatalogDeps> = {},
   reach: (inventory: InventoryApi) => InventoryApi = (inventory) => inventory,
+  env: Env = {},
 ) {
   const dataDir = await mkdtemp(join(tmpdir(), 'catalog-test-'));
   const infra = await testInfrastructure({ bus: await testBus() });
-  const config = { ...loadConfig({}), dataDir, seedDemoData: false };
+  const config = { ...loadConfig(env), dataDir, seedDemoData: false };
   const inventory = await createInventoryService({ config, infra }, { sweepIntervalMs: 0 });
   const built = await createCatalogService({ config, infra }, { inventory: reach(inventory.api), ...deps });
   const tokens = await testTokens();
@@ -35,6 +39,8 @@ export async function catalogHarness(
   built.api.onChange(async (change) => {
     for (const prefix of stalePathPrefixes(change)) await gateway.invalidate(prefix);
   });
+  // The categories the suites write into, created as an admin would (sellers pick from the tree).
+  await built.catalog.taxonomy.ensurePaths([...TEST_CATEGORIES, ...GENERATED_CATEGORY_PATHS]);
   await mountService(app, inventory.module);
   await mountService(app, built.module);
   await app.ready();

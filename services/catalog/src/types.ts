@@ -163,12 +163,16 @@ export interface CategoryNode {
   children: CategoryNode[];
 }
 
-export type SortOrder = 'newest' | 'price' | 'price_desc' | 'rating';
+/** Browse sorts, named as search names them; `relevance` needs a query (search only). */
+export type SortOrder = 'newest' | 'price_asc' | 'price_desc' | 'rating' | 'bestselling';
+/** What a client may send: the sorts, plus `price` (an older name of `price_asc`) and `relevance`. */
+export type RequestedSort = SortOrder | 'price' | 'relevance';
 
 export interface ListQuery {
   category?: string;
   seller?: string;
-  sort?: SortOrder;
+  sort?: RequestedSort;
+  inStock?: boolean;
   cursor?: string;
   perPage?: number;
   status?: ProductStatus;

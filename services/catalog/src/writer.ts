@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { conflict, newId, writeEvents, type DomainEvent, type FieldError } from '@emporium/platform';
+import {
+  conflict,
+  isAppError,
+  isId,
+  newId,
+  writeEvents,
+  type DomainEvent,
+  type FieldError,
+} from '@emporium/platform';
 import type { CatalogDB } from './schema.ts';
 import type { Taxonomy } from './taxonomy.ts';
 import { StockRequested, type Role, type StockRequest } from './ports.ts';
@@ -21,6 +29,13 @@ export interface WriteItem {
   input: ProductInput;
   /** A rating summary to start from (demo data); sellers cannot set it. */
   rating?: { average: number; count: number };
+  /** The product's category as stored: accepted even if an admin retired it since (an update, an archive). */
+  storedCategoryId?: string;
+}
+
+export interface PrepareOptions {
+  /** Create the category paths the tree lacks (an admin's import, the demo seed); never a seller's write. */
+  createCategories?: boolean;
 }
 
 export type Outcome = 'created' | 'updated' | 'unchanged';
@@ -73,6 +88,7 @@ export class ProductWriter {
   /** Resolves references, drops unchanged products and finds rows that cannot be written. */
   async prepare(
     items: WriteItem[],
+    options: PrepareOptions = {},
   ): Promise<{ ready: Prepared[]; failed: WriteResult[]; unchanged: WriteResult[] }> {
     const failed: WriteResult[] = [];
     const unchanged: WriteResult[] = [];
@@ -95,7 +111,19 @@ export class ProductWriter {
       }
       keys.add(key);
       item.input.variants.forEach((v) => claimed.set(v.sku, key));
-      const prepared = await this.prepareOne(item, handle, key);
+      const prepared = await this.prepareOne(item, handle, key, options).catch((error: unknown) => {
+        if (isAppError(error) && (error.kind === 'Validation' || error.kind === 'Conflict'))
+          return {
+            errors: error.details.fields?.length
+              ? error.details.fields
+              : [{ field: 'category', message: error.message }],
+          };
+        throw error;
+      });
+      if ('errors' in prepared) {
+        failed.push({ line: item.line, errors: prepared.errors });
+        continue;
+      }
       const before = stored.products.get(key);
       if (before?.hash === prepared.hash)
         unchanged.push({ line: item.line, outcome: 'unchanged', productId: before.id });
@@ -104,9 +132,14 @@ export class ProductWriter {
     return { ready, failed, unchanged };
   }
 
-  private async prepareOne(item: WriteItem, handle: string, key: string): Promise<Prepared> {
+  private async prepareOne(
+    item: WriteItem,
+    handle: string,
+    key: string,
+    options: PrepareOptions,
+  ): Promise<Prepared> {
     const { input } = item;
-    const category = await this.taxonomy.category(input.category);
+    const category = await this.categoryOf(item, options);
     const brandId = await this.taxonomy.brand(input.brand);
     const cheapest = input.variants.reduce((a, b) => (b.price.amount < a.price.amount ? b : a));
     const document: ProductDocument = {
@@ -126,6 +159,13 @@ export class ProductWriter {
     };
     const hash = hashOf({ ...input, handle }, category.path);
     return { item, key, id: newId(), handle, brandId, categoryId: category.id, document, hash };
+  }
+
+  private categoryOf({ input, storedCategoryId }: WriteItem, options: PrepareOptions) {
+    if (storedCategoryId !== undefined && input.category === storedCategoryId)
+      return this.taxonomy.storedCategory(storedCategoryId);
+    if (options.createCategories && !isId(input.category)) return this.taxonomy.ensurePath(input.category);
+    return this.taxonomy.category(input.category);
   }
 
   /**

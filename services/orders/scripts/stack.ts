@@ -6,7 +6,7 @@ import type { Infrastructure, ServiceModule } from '@emporium/platform';
 import { createInventoryService, type InventoryServiceOptions } from '@emporium/inventory';
 import { createCartService, type VariantInfo, type VariantSource } from '@emporium/cart';
 import { createPaymentsService, paymentSettings } from '@emporium/payments';
-import { createOrdersService, type OrdersServiceOptions } from '../src/index.ts';
+import { createOrdersService, type OrdersDeps, type OrdersServiceOptions } from '../src/index.ts';
 
 /** CatalogApi.getVariants over a map (or a JSON file of VariantInfo[] shared by several processes). */
 export class CatalogFixture implements VariantSource {
@@ -33,6 +33,8 @@ export interface StackOptions {
   inventory?: InventoryServiceOptions;
   gatewayTimeoutMs?: number;
   gatewayRetries?: number;
+  /** Saved addresses and account e-mails (the users service); checkout-only stacks go without. */
+  users?: OrdersDeps['users'];
 }
 
 export async function buildCheckoutStack(infra: Infrastructure, options: StackOptions) {
@@ -55,7 +57,7 @@ export async function buildCheckoutStack(infra: Infrastructure, options: StackOp
   const payments = await createPaymentsService(ctx, settings);
   const orders = await createOrdersService(
     ctx,
-    { inventory: inventory.api, payments: payments.api, cart: cart.api },
+    { inventory: inventory.api, payments: payments.api, cart: cart.api, users: options.users },
     { recoveryIntervalMs: 0, ...options.orders },
   );
   const modules: ServiceModule[] = [inventory.module, cart.module, payments.module, orders.module];

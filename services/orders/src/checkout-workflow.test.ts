@@ -88,6 +88,8 @@ describe(`checkout workflow (${testUrls.database ? 'PostgreSQL' : 'PGlite'})`, (
     let outages = 2;
     const flaky: CartApi = {
       getCustomerCart: (id) => stack.cart.getCustomerCart(id),
+      getGuestCart: (id) => stack.cart.getGuestCart(id),
+      markGuestCheckedOut: (...args) => stack.cart.markGuestCheckedOut(...args),
       async markCheckedOut(...args) {
         if (outages-- > 0) throw new AppError('Unavailable', 'cart is down');
         return stack.cart.markCheckedOut(...args);

@@ -2,6 +2,7 @@ import { defineService, noSettings, requires } from '@emporium/platform';
 import type {} from '@emporium/cart';
 import type {} from '@emporium/inventory';
 import type {} from '@emporium/payments';
+import type {} from '@emporium/users';
 import type { OrdersApi } from './types.ts';
 import { createOrdersService } from './service.ts';
 import { OrdersHttpClient } from './client.ts';
@@ -28,7 +29,12 @@ declare module '@emporium/platform' {
 
 export const ordersService = defineService({
   name: 'orders',
-  needs: { cart: requires('cart'), inventory: requires('inventory'), payments: requires('payments') },
+  needs: {
+    cart: requires('cart'),
+    inventory: requires('inventory'),
+    payments: requires('payments'),
+    users: requires('users'),
+  },
   publicPaths: ['/orders', '/seller/orders'],
   settings: noSettings,
   create: (ctx, deps) => createOrdersService(ctx, deps),

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { newId, requireUser, validation, type HttpServer } from '@emporium/platform';
+import { guestCartIdOf } from '@emporium/cart';
 import type { Orders } from './orders.ts';
 
 const tags = ['orders'];
@@ -33,6 +34,7 @@ export const OrderT = Type.Object({
     }),
   ),
   shippingAddress: AddressT,
+  email: Type.Optional(Type.String({ description: "a guest order's e-mail" })),
   fulfilments: Type.Array(
     Type.Object({
       id: Type.String(),
@@ -57,6 +59,30 @@ const Paging = Type.Object({
   perPage: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
 });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const GuestOrderT = Type.Object({
+  ...OrderT.properties,
+  guestAccess: Type.Object(
+    {
+      token: Type.String({ description: 'opens the order at GET /orders/guest/{token}; keep it secret' }),
+      url: Type.String(),
+    },
+    { description: 'the only way a guest reaches the order; the same on a retry with the same key' },
+  ),
+});
+const GuestTokenT = Type.String({ minLength: 1, maxLength: 200 });
+const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+  'x-cart-id': Type.Optional(
+    Type.String({ maxLength: 100, description: 'the guest cart (or the cart_id cookie)' }),
+  ),
+});
+const PaymentTokenT = Type.String({ minLength: 1, maxLength: 200 });
+
+function idempotencyKeyOf(headers: Record<string, unknown>): string {
+  const key = headers['idempotency-key'] ?? newId();
+  if (typeof key !== 'string') throw validation('Idempotency-Key must be one value');
+  return key;
+}
 
 export function orderRoutes(orders: Orders) {
   return async (app: HttpServer) => {
@@ -75,7 +101,17 @@ export function orderRoutes(orders: Orders) {
             'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
           }),
           body: Type.Object(
-            { shippingAddress: AddressT, paymentToken: Type.String({ minLength: 1, maxLength: 200 }) },
+            {
+              shippingAddress: Type.Optional(AddressT),
+              shippingAddressId: Type.Optional(
+                Type.String({
+                  format: 'uuid',
+                  description:
+                    'an address of your address book (GET /me/addresses) instead of shippingAddress',
+                }),
+              ),
+              paymentToken: PaymentTokenT,
+            },
             { additionalProperties: false },
           ),
           response: { 201: OrderT },
@@ -84,11 +120,82 @@ export function orderRoutes(orders: Orders) {
       },
       async (request, reply) => {
         const user = requireUser(request);
-        const key = request.headers['idempotency-key'] ?? newId();
-        if (typeof key !== 'string') throw validation('Idempotency-Key must be one value');
-        const order = await orders.checkout(user.id, key, request.body);
+        const order = await orders.checkout(user.id, idempotencyKeyOf(request.headers), request.body);
         return reply.code(201).send(order);
       },
+    );
+    app.post(
+      '/orders/guest',
+      {
+        schema: {
+          tags,
+          summary: 'Check out a guest cart with an e-mail address (Idempotency-Key header)',
+          description:
+            'The guest cart is the X-Cart-Id header or the cart_id cookie. The answer carries ' +
+            '`guestAccess.token`, the only way to read the order later (GET /orders/guest/{token}); a ' +
+            'customer who signs in with the same e-mail links the order to the account with it ' +
+            '(POST /orders/claim). Retries with the same key answer the same order and token.',
+          headers: IdempotencyHeaders,
+          body: Type.Object(
+            {
+              email: Type.String({ minLength: 1, maxLength: 320 }),
+              shippingAddress: AddressT,
+              paymentToken: PaymentTokenT,
+            },
+            { additionalProperties: false },
+          ),
+          response: { 201: GuestOrderT },
+        },
+        config: { auth: 'public', problems: [402, 409, 422] },
+      },
+      async (request, reply) => {
+        if (request.user)
+          throw validation('You are signed in: check out your cart with POST /api/v1/orders', [
+            {
+              field: 'authorization',
+              message: 'a guest checkout is for visitors without an account session',
+            },
+          ]);
+        const cartId = guestCartIdOf(request);
+        if (!cartId)
+          throw validation('No guest cart', [
+            {
+              field: 'x-cart-id',
+              message: 'is required: the cart id the cart answered (or its cart_id cookie)',
+            },
+          ]);
+        const order = await orders.guestCheckout(cartId, idempotencyKeyOf(request.headers), request.body);
+        return reply.code(201).send(order);
+      },
+    );
+    app.get(
+      '/orders/guest/:token',
+      {
+        schema: {
+          tags,
+          summary: 'A guest order, by the capability token its checkout answered',
+          params: Type.Object({ token: GuestTokenT }),
+          response: { 200: OrderT },
+        },
+        config: { auth: 'public' },
+      },
+      async (request, reply) => {
+        reply.header('cache-control', 'no-store');
+        return orders.guestOrder(request.params.token);
+      },
+    );
+    app.post(
+      '/orders/claim',
+      {
+        schema: {
+          tags,
+          summary: "Link a guest order to the caller's account (same e-mail, and the order's token)",
+          body: Type.Object({ token: GuestTokenT }, { additionalProperties: false }),
+          response: { 200: OrderT },
+        },
+        config: { auth: 'customer' },
+      },
+      async (request) => orders.linkGuestOrder(requireUser(request).id, request.body.token),
     );
     app.get(
       '/orders',

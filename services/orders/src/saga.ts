@@ -215,7 +215,9 @@ async function fulfil({ state: { row, lines } }: Run): Promise<Outcome> {
 }
 
 async function clearCart(deps: OrdersDeps, { state: { row, lines } }: Run): Promise<Outcome> {
-  await deps.cart.markCheckedOut(row.customer_id, row.id, linesOf(await lines()));
+  if (row.guest_cart_id)
+    await deps.cart.markGuestCheckedOut(row.guest_cart_id, row.id, linesOf(await lines()));
+  else await deps.cart.markCheckedOut(row.customer_id, row.id, linesOf(await lines()));
   return next();
 }
 

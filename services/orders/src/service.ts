@@ -12,6 +12,7 @@ import type { OrdersDeps, SagaHook } from './deps.ts';
 import { Orders } from './orders.ts';
 import { orderInternalRoutes, orderRoutes } from './routes.ts';
 import { CheckoutSaga } from './saga.ts';
+import { GuestAccess } from './guest-access.ts';
 import { OrdersStore, type OrdersDB } from './store.ts';
 
 export interface OrdersServiceOptions {
@@ -49,7 +50,13 @@ export async function createOrdersService(
     retryMaxDelayMs: options.retryMaxDelayMs ?? 60_000,
     hook: options.hook,
   });
-  const orders = new Orders(store, saga, deps, { twinWaitMs: options.twinWaitMs ?? 20_000, leaseMs });
+  const orders = new Orders(
+    store,
+    saga,
+    deps,
+    { twinWaitMs: options.twinWaitMs ?? 20_000, leaseMs },
+    await GuestAccess.open(store),
+  );
   // One process looks for unfinished sagas at a time; each order is still claimed under its own lease.
   const recovery = saga.runner.recoveryJob({
     name: 'orders.checkout-recovery',

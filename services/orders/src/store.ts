@@ -25,7 +25,11 @@ export interface OrdersDB extends OutboxTables {
     failures: Generated<number>;
     created_at: Generated<string>;
     updated_at: Generated<string>;
+    guest_email: Generated<string | null>;
+    guest_email_key: Generated<string | null>;
+    guest_cart_id: Generated<string | null>;
   };
+  order_secrets: { name: string; secret: string };
   order_lines: {
     order_id: string;
     sku: string;
@@ -64,6 +68,8 @@ export interface NewOrder {
   idempotencyKey: string;
   requestHash: string;
   lines: Omit<LineRow, 'order_id'>[];
+  /** A guest's order: the e-mail given (and its normalised key, ADR 0502) and the cart it came from. */
+  guest?: { email: string; emailKey: string; cartId: string };
 }
 
 export type Change = { step: SagaStep; status?: OrderRow['status']; note?: string; failure?: Failure };
@@ -113,6 +119,13 @@ export class OrdersStore {
           request_hash: order.requestHash,
           failure: null,
           locked_until: lease(leaseMs),
+          ...(order.guest
+            ? {
+                guest_email: order.guest.email,
+                guest_email_key: order.guest.emailKey,
+                guest_cart_id: order.guest.cartId,
+              }
+            : {}),
         })
         .onConflict((oc) => oc.columns(['customer_id', 'idempotency_key']).doNothing())
         .returningAll()
@@ -136,6 +149,46 @@ export class OrdersStore {
   /** The order a (customer, Idempotency-Key) pair already made, if any. */
   async byKey(customerId: string, idempotencyKey: string): Promise<OrderRow | undefined> {
     return keyed(this.db, customerId, idempotencyKey).executeTakeFirst();
+  }
+
+  /** The order a guest cart and Idempotency-Key already made, whoever it is linked to since. */
+  async byGuestKey(cartId: string, idempotencyKey: string): Promise<OrderRow | undefined> {
+    return this.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('guest_cart_id', '=', cartId)
+      .where('idempotency_key', '=', idempotencyKey)
+      .executeTakeFirst();
+  }
+
+  /**
+   * Links a guest's order to a customer, once: only while it is still a guest's. Answers the row as it
+   * stands after the attempt.
+   */
+  async linkToCustomer(id: string, customerId: string): Promise<OrderRow | undefined> {
+    await this.db
+      .updateTable('orders')
+      .set({ customer_id: customerId, updated_at: sql`now()` })
+      .where('id', '=', id)
+      .where('guest_email_key', 'is not', null)
+      .where('customer_id', 'like', 'guest:%')
+      .execute();
+    return this.row(id);
+  }
+
+  /** A named secret of this database, made on first use (the same in every process). */
+  async secret(name: string, fresh: () => string): Promise<string> {
+    await this.db
+      .insertInto('order_secrets')
+      .values({ name, secret: fresh() })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    const row = await this.db
+      .selectFrom('order_secrets')
+      .select('secret')
+      .where('name', '=', name)
+      .executeTakeFirstOrThrow();
+    return row.secret;
   }
 
   async row(id: string): Promise<OrderRow | undefined> {
@@ -319,6 +372,7 @@ export class OrdersStore {
         lineTotal: { amount: l.unit_amount * l.quantity, currency },
       })),
       shippingAddress: row.shipping_address,
+      ...(row.guest_email ? { email: row.guest_email } : {}),
       fulfilments: fulfilments.map((f) => ({
         id: f.id,
         sellerId: f.seller_id,

@@ -61,6 +61,8 @@ export interface Order {
   total: Money;
   lines: OrderLine[];
   shippingAddress: Address;
+  /** The e-mail a guest checked out with (absent for a customer's own checkout). */
+  email?: string;
   fulfilments: Fulfilment[];
   history: { status: string; note?: string; at: string }[];
   createdAt: string;

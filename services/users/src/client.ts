@@ -5,7 +5,7 @@ import {
   type ServiceClientOptions,
 } from '@emporium/platform';
 import type { JSONWebKeySet } from 'jose';
-import type { PublicUser, SellerProfile, UserContact, UsersApi } from './types.ts';
+import type { Address, PublicUser, SellerProfile, UserContact, UsersApi } from './types.ts';
 
 /** UsersApi over HTTP, for processes where the users service runs elsewhere. */
 export class UsersHttpClient implements UsersApi {
@@ -32,6 +32,22 @@ export class UsersHttpClient implements UsersApi {
       { idempotent: true },
     );
     return items;
+  }
+
+  async getAddress(userId: string, addressId: string): Promise<Address | undefined> {
+    const { address } = await this.http.call<{ address?: Address }>(
+      'GET',
+      `/users/${encodeURIComponent(userId)}/addresses/${encodeURIComponent(addressId)}`,
+    );
+    return address;
+  }
+
+  async getEmailKey(userId: string): Promise<string | undefined> {
+    const { emailKey } = await this.http.call<{ emailKey?: string }>(
+      'GET',
+      `/users/${encodeURIComponent(userId)}/email-key`,
+    );
+    return emailKey;
   }
 
   async getSellers(ids: string[]): Promise<SellerProfile[]> {

@@ -19,6 +19,7 @@ export type {
   UsersApi,
 } from './types.ts';
 export { USER_EVENTS } from './types.ts';
+export { normaliseEmail, type NormalisedEmail } from './email.ts';
 export { createUsersService, type UsersServiceOptions } from './service.ts';
 export { UsersHttpClient } from './client.ts';
 

@@ -308,5 +308,36 @@ export function internalRoutes(users: Users) {
       },
       async (request) => ({ items: await users.getContacts(request.body.ids) }),
     );
+    app.get(
+      '/users/:userId/addresses/:id',
+      {
+        schema: {
+          ...hide,
+          params: Type.Object({
+            userId: Type.String({ maxLength: 100 }),
+            id: Type.String({ maxLength: 100 }),
+          }),
+          response: { 200: Type.Object({ address: Type.Optional(Address) }) },
+        },
+      },
+      async (request) => {
+        const address = await users.getAddress(request.params.userId, request.params.id);
+        return address ? { address } : {};
+      },
+    );
+    app.get(
+      '/users/:userId/email-key',
+      {
+        schema: {
+          ...hide,
+          params: Type.Object({ userId: Type.String({ maxLength: 100 }) }),
+          response: { 200: Type.Object({ emailKey: Type.Optional(Type.String()) }) },
+        },
+      },
+      async (request) => {
+        const emailKey = await users.getEmailKey(request.params.userId);
+        return emailKey ? { emailKey } : {};
+      },
+    );
   };
 }

@@ -78,6 +78,13 @@ export interface UsersApi {
   getUsers(ids: string[]): Promise<PublicUser[]>;
   getSellers(ids: string[]): Promise<SellerProfile[]>;
   getContacts(ids: string[]): Promise<UserContact[]>;
+  /** One address of an active user's address book; undefined when it is not theirs (or gone). */
+  getAddress(userId: string, addressId: string): Promise<Address | undefined>;
+  /**
+   * The normalised e-mail of an active account (ADR 0502: lower-cased, NFKC, punycode domain), the key
+   * that guest orders are matched on; undefined for an unknown or suspended account.
+   */
+  getEmailKey(userId: string): Promise<string | undefined>;
 }
 
 /** Integration events written to the users outbox. */

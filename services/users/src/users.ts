@@ -3,10 +3,10 @@ import type { JSONWebKeySet } from 'jose';
 import type { Accounts } from './accounts.ts';
 import type { AddressBook } from './addresses.ts';
 import type { KeyRing } from './keys.ts';
-import { toPublicUser, toSellerProfile } from './mappers.ts';
+import { toAddress, toPublicUser, toSellerProfile } from './mappers.ts';
 import type { Sessions } from './sessions.ts';
 import type { UsersStore } from './store.ts';
-import type { PublicUser, SellerProfile, UserContact, UsersApi } from './types.ts';
+import type { Address, PublicUser, SellerProfile, UserContact, UsersApi } from './types.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const uniqueIds = (ids: string[]) => [...new Set(ids.filter((id) => UUID.test(id)))];
@@ -47,6 +47,20 @@ export class Users implements UsersApi {
         .map((u) => u.id),
     );
     return sellers.filter((s) => active.has(s.user_id)).map(toSellerProfile);
+  }
+
+  async getAddress(userId: string, addressId: string): Promise<Address | undefined> {
+    if (!UUID.test(userId) || !UUID.test(addressId)) return undefined;
+    const user = await this.store.userById(userId);
+    if (!user || user.status !== 'active') return undefined;
+    const row = await this.store.address(userId, addressId);
+    return row && toAddress(row);
+  }
+
+  async getEmailKey(userId: string): Promise<string | undefined> {
+    if (!UUID.test(userId)) return undefined;
+    const user = await this.store.userById(userId);
+    return user?.status === 'active' ? user.email_key : undefined;
   }
 
   async sellerProfile(idOrSlug: string): Promise<SellerProfile> {

@@ -35,6 +35,11 @@ export interface Config {
   corsOrigins: string[];
   publicCacheTtlSeconds: number;
   seedDemoData: boolean;
+  /**
+   * STORE_CURRENCY (ISO 4217, default USD): the store's currency, what an empty cart is priced in and what
+   * catalog import rows without a currency are priced in.
+   */
+  storeCurrency: string;
   shutdownTimeoutMs: number;
   /**
    * DEPLOYMENT_NAME, default `emporium`: prefixes every name this store owns on a shared Redis or NATS
@@ -151,6 +156,13 @@ function trustedProxies(env: Env): string[] {
   return entries;
 }
 
+function currency(env: Env, name: string, fallback: string): string {
+  const code = env[name] || fallback;
+  if (!/^[A-Z]{3}$/.test(code))
+    throw new ConfigError(name, `must be an ISO 4217 code such as USD, got "${code}"`);
+  return code;
+}
+
 function boolean(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -227,6 +239,7 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: origins(env),
     publicCacheTtlSeconds: integer(env, 'PUBLIC_CACHE_TTL_SECONDS', 30, 0, 86_400),
     seedDemoData: boolean(env, 'SEED_DEMO_DATA', true),
+    storeCurrency: currency(env, 'STORE_CURRENCY', 'USD'),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     deploymentName: deploymentName(env),
   };

@@ -48,13 +48,69 @@ export function sendProblem(
   return reply.code(status).type('application/problem+json').send(problem);
 }
 
+interface SchemaError {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+/** What a person should read for a schema refusal: "is required", not "must have required property". */
+function messageOf(v: SchemaError): string {
+  const p = v.params;
+  switch (v.keyword) {
+    case 'required':
+      return 'is required';
+    case 'additionalProperties':
+      return 'is not a field of this request';
+    case 'type':
+      return `must be ${String(p.type).startsWith('i') ? 'an' : 'a'} ${String(p.type)}`;
+    case 'minLength':
+      return p.limit === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters`;
+    case 'maxLength':
+      return `must be at most ${String(p.limit)} characters`;
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return `must be ${String(p.comparison)} ${String(p.limit)}`;
+    case 'format':
+      return p.format === 'uuid' ? 'must be a UUID' : `must be a valid ${String(p.format)}`;
+    case 'pattern':
+      return `has the wrong format (expected ${String(p.pattern)})`;
+    case 'enum':
+      return `must be one of ${(p.allowedValues as unknown[]).join(', ')}`;
+    default:
+      return v.message ?? 'is invalid';
+  }
+}
+
+/**
+ * One entry per field at fault. A missing or unknown member is named by its own path; a choice of
+ * constants (a TypeBox union of literals) is one "must be one of ..." rather than one line per literal.
+ */
 function fieldsOfValidation(error: FastifyError): FieldError[] {
-  return (error.validation ?? []).map((v) => {
+  const all = (error.validation ?? []) as SchemaError[];
+  const choices = new Map<string, unknown[]>();
+  for (const v of all)
+    if (v.keyword === 'const')
+      choices.set(v.instancePath, [...(choices.get(v.instancePath) ?? []), v.params.allowedValue]);
+  const out: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const v of all) {
     const path = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
-    const missing = (v.params as { missingProperty?: string }).missingProperty;
-    const field = [error.validationContext, path, missing].filter(Boolean).join('.');
-    return { field, message: v.message ?? 'is invalid' };
-  });
+    const member = (v.params.missingProperty ?? v.params.additionalProperty) as string | undefined;
+    const field = [error.validationContext, path, member].filter(Boolean).join('.');
+    const allowed = choices.get(v.instancePath);
+    const message =
+      allowed && (v.keyword === 'const' || v.keyword === 'anyOf')
+        ? `must be one of ${allowed.join(', ')}`
+        : messageOf(v);
+    const key = `${field}\u0000${message}`;
+    if (!seen.has(key)) out.push({ field, message });
+    seen.add(key);
+  }
+  return out;
 }
 
 /** The one place that turns an error into an HTTP status and a problem+json body. */
@@ -68,7 +124,8 @@ export function problemErrorHandler(error: FastifyError, request: FastifyRequest
   }
   if (error.validation) {
     const errors = fieldsOfValidation(error);
-    return sendProblem(reply, 400, `Invalid ${error.validationContext ?? 'request'}: ${error.message}`, {
+    const summary = errors.map((e) => `${e.field} ${e.message}`).join('; ');
+    return sendProblem(reply, 400, `Invalid ${error.validationContext ?? 'request'}: ${summary}`, {
       errors,
     });
   }
