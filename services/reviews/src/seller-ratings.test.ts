@@ -5,9 +5,10 @@ import { testUrls } from '@emporium/platform/testing';
 import { customer, product, startHarness, type Harness } from './test-support.ts';
 
 let h: Harness;
+// Generous: building the service on PGlite takes long on a loaded machine.
 beforeAll(async () => {
   h = await startHarness();
-});
+}, 180_000);
 afterAll(async () => {
   await h.close();
 });
