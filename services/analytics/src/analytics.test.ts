@@ -18,7 +18,8 @@ const KEY = 'k'.repeat(40);
 beforeAll(async () => {
   infra = await testInfrastructure();
   dataDir = await mkdtemp(join(tmpdir(), 'analytics-'));
-});
+  // Starting PGlite takes tens of seconds on a loaded machine.
+}, 180_000);
 afterAll(async () => {
   for (const schema of schemas)
     await infra.db.forSchema(schema).schema.dropSchema(schema).cascade().execute();

@@ -15,7 +15,7 @@ import { AnalyticsStore, type AnalyticsDB } from './store.ts';
 import { behaviourEvent } from './test-support.ts';
 
 const CHILD = fileURLToPath(new URL('./exporter-process.test-support.ts', import.meta.url));
-const TOTAL = 600;
+const TOTAL = 400;
 const BATCH = 50;
 const schema = uniqueName('t_analytics_crash');
 const children: ChildProcess[] = [];
@@ -127,5 +127,5 @@ describe('an exporter process killed mid-batch', () => {
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
-  }, 120_000);
+  }, 400_000);
 });

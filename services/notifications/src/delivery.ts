@@ -72,7 +72,10 @@ export class Delivery {
       for (;;) {
         const rows = await this.store.claimDue(this.batchSize, this.claimMs);
         if (rows.length === 0) break;
-        sent += await this.deliverBatch(rows);
+        const delivered = await this.deliverBatch(rows);
+        sent += delivered;
+        // Something failed: end the round, so a short backoff cannot turn it into a busy retry loop.
+        if (delivered < rows.length) break;
       }
     } while (this.again);
     return sent;

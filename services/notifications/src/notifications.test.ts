@@ -17,7 +17,8 @@ const schemas: string[] = [];
 beforeAll(async () => {
   infra = await testInfrastructure();
   dataDir = await mkdtemp(join(tmpdir(), 'notifications-'));
-});
+  // Starting PGlite takes tens of seconds on a loaded machine.
+}, 180_000);
 afterAll(async () => {
   for (const schema of schemas)
     await infra.db.forSchema(schema).schema.dropSchema(schema).cascade().execute();
@@ -200,9 +201,9 @@ describe('notifications from domain events', () => {
     await s.settle();
     expect(notifier.sent).toHaveLength(0);
     s.state.down = false;
-    await new Promise((r) => setTimeout(r, 20));
-    await s.settle();
-    expect(notifier.sent).toHaveLength(1);
+    await expect
+      .poll(async () => (await s.settle(), notifier.sent.length), { timeout: 20_000, interval: 50 })
+      .toBe(1);
     await s.module.stop?.();
   });
 

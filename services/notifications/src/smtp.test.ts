@@ -48,7 +48,8 @@ beforeAll(async () => {
     },
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-});
+  // Starting PGlite takes tens of seconds on a loaded machine.
+}, 180_000);
 afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await infra.close();
