@@ -8,7 +8,8 @@
  *     server and the payment sandbox spent per checkout.
  * After each run the benchmark waits until every accepted order is paid or failed and every outbox is
  * drained, then checks that nothing is oversold, no stock is off and no order is left unfinished; any of
- * these fails the run. `--compare-with=<results.json>` puts an earlier run's checkout table beside this one.
+ * these fails the run. `--compare-with=<results.json>` puts an earlier run's checkout table beside this one;
+ * `--sandbox-cli=<path>` starts another build of the payment sandbox (an earlier commit's, to compare).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -134,7 +135,7 @@ interface Store {
  * The payment sandbox and a whole server (SERVICES=all, gateway in front), each its own process. The server
  * gets a database of its own: the outboxes it must drain and the orders it counts are then only its own.
  */
-async function startStore(profile: boolean): Promise<Store> {
+async function startStore(profile: boolean, sandboxCli: string): Promise<Store> {
   const { apiKey, webhookSecret } = newSandboxCredentials();
   const dbName = `bench_checkout_${newId()
     .toLowerCase()
@@ -152,7 +153,7 @@ async function startStore(profile: boolean): Promise<Store> {
   const common = { ...process.env, LOG_LEVEL: 'warn' };
   const profiling = (dir: string) =>
     profile ? ['--cpu-prof', `--cpu-prof-dir=/tmp/checkout-profile/${dir}`] : [];
-  const sandbox = spawnProcess([...profiling('sandbox'), 'sandboxes/payments/src/cli.ts'], {
+  const sandbox = spawnProcess([...profiling('sandbox'), sandboxCli], {
     ...common,
     // A state file of this run's own: one left by an earlier run would make every save rewrite it.
     DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-sandbox-')),
@@ -456,7 +457,10 @@ export async function main(args: string[]) {
   // The machine is shared: the runs alternate for `rounds` rounds and the median round is reported.
   const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice(9) ?? (quick ? 1 : 3));
   const loadBefore = loadavg()[0]!;
-  const store = await startStore(args.includes('--profile'));
+  // --sandbox-cli=<path> runs another build of the payment sandbox (an earlier commit's, to compare).
+  const sandboxCli =
+    args.find((a) => a.startsWith('--sandbox-cli='))?.slice(14) ?? 'sandboxes/payments/src/cli.ts';
+  const store = await startStore(args.includes('--profile'), sandboxCli);
   const checkouts: (Awaited<ReturnType<typeof checkoutRun>> & { round: number })[] = [];
   try {
     const customers = await registerCustomers(store.base, Math.max(...runs.map((r) => r[1]!)));
