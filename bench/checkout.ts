@@ -4,12 +4,16 @@
  *     `UPDATE ... SET available = available - 1 WHERE available > 0`), InventoryApi.reserve one statement
  *     per request ('single'), and the default group-committed reserve ('batched'). Same pool size.
  *  2. checkouts/s and p50/p99 end to end over HTTP (cart of 3 lines, sandbox payment) at 16 and 256
- *     concurrent customers, one checkout-node process.
- * Every run checks that nothing is oversold.
+ *     concurrent customers, one server process on a database of its own, and the CPU milliseconds the
+ *     server and the payment sandbox spent per checkout.
+ * After each run the benchmark waits until every accepted order is paid or failed and every outbox is
+ * drained, then checks that nothing is oversold, no stock is off and no order is left unfinished; any of
+ * these fails the run. `--compare-with=<results.json>` puts an earlier run's checkout table beside this one;
+ * `--sandbox-cli=<path>` starts another build of the payment sandbox (an earlier commit's, to compare).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,17 +124,36 @@ async function reserveRun(units: number, strategy: 'single' | 'batched') {
 
 interface Store {
   base: string;
+  /** The server's own database, to read what the orders ended as and whether the outboxes drained. */
+  db: pg.Pool;
+  server: ChildProcess;
+  sandbox: ChildProcess;
   stop(): Promise<void>;
 }
 
-/** The payment sandbox and a whole server (SERVICES=all, gateway in front), each its own process. */
-async function startStore(profile: boolean): Promise<Store> {
+/**
+ * The payment sandbox and a whole server (SERVICES=all, gateway in front), each its own process. The server
+ * gets a database of its own: the outboxes it must drain and the orders it counts are then only its own.
+ */
+async function startStore(profile: boolean, sandboxCli: string): Promise<Store> {
   const { apiKey, webhookSecret } = newSandboxCredentials();
+  const dbName = `bench_checkout_${newId()
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')}`;
+  const admin = new pg.Client({ connectionString: DB });
+  await admin.connect();
+  await admin.query(`create database ${dbName}`);
+  await admin.end();
+  const url = new URL(DB);
+  url.pathname = `/${dbName}`;
+  const storeDb = url.toString();
   const port = await freePort();
   const sandboxPort = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const common = { ...process.env, LOG_LEVEL: 'warn' };
-  const sandbox = spawnProcess(['sandboxes/payments/src/cli.ts'], {
+  const profiling = (dir: string) =>
+    profile ? ['--cpu-prof', `--cpu-prof-dir=/tmp/checkout-profile/${dir}`] : [];
+  const sandbox = spawnProcess([...profiling('sandbox'), sandboxCli], {
     ...common,
     // A state file of this run's own: one left by an earlier run would make every save rewrite it.
     DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-sandbox-')),
@@ -139,10 +162,9 @@ async function startStore(profile: boolean): Promise<Store> {
     PAYMENTS_SANDBOX_API_KEY: apiKey,
     PAYMENTS_SANDBOX_WEBHOOK_SECRET: webhookSecret,
   });
-  const profiling = profile ? ['--cpu-prof', '--cpu-prof-dir=/tmp/checkout-profile'] : [];
-  const server = spawnProcess([...profiling, 'apps/server/src/main.ts'], {
+  const server = spawnProcess([...profiling('server'), 'apps/server/src/main.ts'], {
     ...common,
-    DATABASE_URL: DB,
+    DATABASE_URL: storeDb,
     REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
     NATS_URL: '',
     SERVICES: 'all',
@@ -156,10 +178,21 @@ async function startStore(profile: boolean): Promise<Store> {
   });
   await waitFor(`http://127.0.0.1:${sandboxPort}/healthz`);
   await waitFor(`${base}/readyz`);
+  const db = new pg.Pool({ connectionString: storeDb, max: 2 });
+  // The drop at the end terminates whatever is still connected; that is the end of the run, not an error.
+  db.on('error', () => undefined);
   return {
     base: `${base}/api/v1`,
+    db,
+    server,
+    sandbox,
     async stop() {
       await Promise.all([stopProcess(server), stopProcess(sandbox)]);
+      await db.end();
+      const cleanup = new pg.Client({ connectionString: DB });
+      await cleanup.connect();
+      await cleanup.query(`drop database if exists ${dbName} with (force)`);
+      await cleanup.end();
     },
   };
 }
@@ -171,6 +204,61 @@ function spawnProcess(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
     env,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+}
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ, what /proc/<pid>/stat counts in on Linux
+
+/** CPU milliseconds (user + system) a child process has used so far, as its process.cpuUsage() would say. */
+function cpuMs(child: ChildProcess): number {
+  const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may contain spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime and stime, fields 14 and 15
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+interface Settled {
+  /** Orders by final status; `rejected` are refused checkouts (out of stock), not accepted orders. */
+  byStatus: Record<string, number>;
+  unfinished: number;
+  undrainedOutbox: number;
+  settleMs: number;
+}
+
+/**
+ * Waits until every order holding the run's SKUs has finished its saga and every service's outbox is
+ * published: an order answered 503 is still being driven, and its stock is reserved until it is paid or
+ * failed. Gives up after `timeoutMs` and reports what was left.
+ */
+async function settle(db: pg.Pool, skus: string[], timeoutMs = 120_000): Promise<Settled> {
+  const start = performance.now();
+  for (;;) {
+    const orders = await db.query<{ status: string; unfinished: boolean; n: string }>(
+      `select o.status, o.saga_step <> 'done' as unfinished, count(*) as n from orders.orders o
+        where o.id in (select order_id from orders.order_lines where sku = $1) group by 1, 2`,
+      [skus[0]],
+    );
+    const schemas = await db.query<{ schema: string }>(
+      `select table_schema as schema from information_schema.tables where table_name = 'outbox'`,
+    );
+    let undrainedOutbox = 0;
+    for (const { schema } of schemas.rows) {
+      const r = await db.query<{ n: string }>(
+        `select count(*) as n from ${pg.escapeIdentifier(schema)}.outbox where published_at is null`,
+      );
+      undrainedOutbox += Number(r.rows[0]!.n);
+    }
+    const byStatus: Record<string, number> = {};
+    let unfinished = 0;
+    for (const row of orders.rows) {
+      byStatus[row.status] = (byStatus[row.status] ?? 0) + Number(row.n);
+      if (row.unfinished) unfinished += Number(row.n);
+    }
+    const settleMs = performance.now() - start;
+    if ((unfinished === 0 && undrainedOutbox === 0) || settleMs > timeoutMs)
+      return { byStatus, unfinished, undrainedOutbox, settleMs };
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 async function stopProcess(child: ChildProcess): Promise<void> {
@@ -266,7 +354,8 @@ async function checkoutRun(store: Store, customers: string[], concurrency: numbe
   const latencies: number[] = [];
   const statuses: Record<number, number> = {};
   let next = 0;
-  let paid = 0;
+  let answeredPaid = 0;
+  const cpuBefore = { server: cpuMs(store.server), sandbox: cpuMs(store.sandbox) };
   const address = { name: 'B', line1: 'x', city: 'y', postalCode: '1', country: 'DE' };
   const ms = await workers(concurrency, async () => {
     const i = next++;
@@ -284,25 +373,40 @@ async function checkoutRun(store: Store, customers: string[], concurrency: numbe
     );
     latencies.push(performance.now() - t0);
     statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-    if (r.status === 201) paid++;
+    if (r.status === 201) answeredPaid++;
     return true;
   });
+  const settled = await settle(store.db, skus);
+  const cpu = {
+    server: (cpuMs(store.server) - cpuBefore.server) / count,
+    sandbox: (cpuMs(store.sandbox) - cpuBefore.sandbox) / count,
+  };
+  const paid = settled.byStatus['paid'] ?? 0;
+  const failed = settled.byStatus['payment_failed'] ?? 0;
   const levels = await call<{ items: { sku: string; onHand: number; reserved: number }[] }>(
     base,
     'GET',
     `/seller/inventory?skus=${skus.join(',')}`,
     seller,
   );
-  // Every SKU started with `count` units and every paid order took one of each.
+  // Every SKU started with `count` units and every paid order took one of each (read once all settled).
   const mismatched = levels.json.items.filter((l) => l.onHand !== count - paid || l.reserved !== 0).length;
   const oversold = Math.max(0, paid - count) + levels.json.items.filter((l) => l.onHand < 0).length;
   return {
     name: `checkout through the gateway, ${concurrency} customers`,
     concurrency,
     checkouts: count,
+    answeredPaid,
     paid,
+    failed,
+    unfinished: settled.unfinished,
+    undrainedOutbox: settled.undrainedOutbox,
+    settleMs: Math.round(settled.settleMs),
     statuses,
-    perSecond: (paid / ms) * 1000,
+    orders: settled.byStatus,
+    serverCpuMsPerCheckout: +cpu.server.toFixed(1),
+    sandboxCpuMsPerCheckout: +cpu.sandbox.toFixed(1),
+    perSecond: (answeredPaid / ms) * 1000,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     oversold,
@@ -353,7 +457,10 @@ export async function main(args: string[]) {
   // The machine is shared: the runs alternate for `rounds` rounds and the median round is reported.
   const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice(9) ?? (quick ? 1 : 3));
   const loadBefore = loadavg()[0]!;
-  const store = await startStore(args.includes('--profile'));
+  // --sandbox-cli=<path> runs another build of the payment sandbox (an earlier commit's, to compare).
+  const sandboxCli =
+    args.find((a) => a.startsWith('--sandbox-cli='))?.slice(14) ?? 'sandboxes/payments/src/cli.ts';
+  const store = await startStore(args.includes('--profile'), sandboxCli);
   const checkouts: (Awaited<ReturnType<typeof checkoutRun>> & { round: number })[] = [];
   try {
     const customers = await registerCustomers(store.base, Math.max(...runs.map((r) => r[1]!)));
@@ -361,7 +468,9 @@ export async function main(args: string[]) {
       for (const [c, n] of runs) {
         const r = await checkoutRun(store, customers, c!, n!);
         log(
-          `  round ${round}, ${r.name}: ${r.perSecond.toFixed(1)}/s p50 ${r.p50Ms.toFixed(0)} ms p99 ${r.p99Ms.toFixed(0)} ms`,
+          `  round ${round}, ${r.name}: ${r.perSecond.toFixed(1)}/s p50 ${r.p50Ms.toFixed(0)} ms p99 ${r.p99Ms.toFixed(0)} ms; ` +
+            `CPU ms/checkout server ${r.serverCpuMsPerCheckout} sandbox ${r.sandboxCpuMsPerCheckout}; ` +
+            `orders ${JSON.stringify(r.orders)} settled in ${r.settleMs} ms; stock mismatches ${r.mismatched}`,
         );
         checkouts.push({ ...r, round });
       }
@@ -370,6 +479,7 @@ export async function main(args: string[]) {
   }
   if (only) {
     console.table(checkouts);
+    assertSettled(checkouts);
     return; // a partial run is for profiling; only a full run writes the results
   }
   const base = hot[0]!.perSecond;
@@ -397,8 +507,21 @@ export async function main(args: string[]) {
   }));
   console.table(hotRows);
   console.table(coRows);
+  const command = `npm run bench -- checkout ${args.join(' ')}`.trim();
+  const compareWith = args.find((a) => a.startsWith('--compare-with='))?.slice(15);
+  const previous = compareWith
+    ? (JSON.parse(await readFile(compareWith, 'utf8')) as {
+        command?: string;
+        date: string;
+        commit?: string;
+        loadAverage: { before: number; after: number };
+        checkout: CheckoutRow[];
+      })
+    : undefined;
   const result = {
     date: new Date().toISOString(),
+    command,
+    commit: process.env.BENCH_COMMIT,
     database: 'PostgreSQL',
     pool: POOL,
     buyers: BUYERS,
@@ -407,6 +530,7 @@ export async function main(args: string[]) {
     loadAverage: { before: +loadBefore.toFixed(1), after: +loadavg()[0]!.toFixed(1) },
     hotSku: hotRows,
     checkout: coRows,
+    ...(previous ? { previous } : {}),
     checkoutRounds: checkouts.map((r) => ({
       ...r,
       perSecond: +r.perSecond.toFixed(1),
@@ -433,13 +557,57 @@ export async function main(args: string[]) {
     `${rounds} alternating rounds (per-round checkouts/s in the last column); machine load average`,
     `${result.loadAverage.before} before, ${result.loadAverage.after} after (2 cores shared with other jobs).`,
     '',
-    '| customers | checkouts | paid | checkouts/s | p50 ms | p99 ms | × 16 | oversold units | stock mismatches | rounds /s |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
-    ...coRows.map(
-      (r) =>
-        `| ${r.concurrency} | ${r.checkouts} | ${r.paid} | ${r.perSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.vs16} | ${r.oversold} | ${r.mismatched} | ${r.rounds.join(', ')} |`,
-    ),
+    'Checkouts/s counts the 201 answers in the timed loop. After the loop the run waits until every',
+    'accepted order has finished its saga and every outbox is published ("settle"), then counts the',
+    'orders by final status and checks the stock: each SKU must hold its units minus the paid orders,',
+    "with nothing reserved. CPU ms per checkout is the process's user + system time from the first",
+    'checkout to the end of the settle, divided by the checkouts sent.',
+    '',
+    ...checkoutTable(coRows),
+    ...(previous
+      ? [
+          '',
+          `Before (${previous.date.slice(0, 16)}, \`${previous.command ?? 'npm run bench -- checkout'}\`` +
+            `${previous.commit ? ` at ${previous.commit}` : ''}, load average ${previous.loadAverage.before} before,` +
+            ` ${previous.loadAverage.after} after):`,
+          '',
+          ...checkoutTable(previous.checkout),
+        ]
+      : []),
+    '',
+    `Command: \`${command}\`${result.commit ? ` at ${result.commit}` : ''}.`,
     '',
   ].join('\n');
   await writeFile(new URL('./results/checkout.md', import.meta.url), md);
+  assertSettled(checkouts);
+}
+
+type CheckoutRow = Awaited<ReturnType<typeof checkoutRun>> & { vs16?: number; rounds?: number[] };
+
+function checkoutTable(rows: CheckoutRow[]): string[] {
+  const cell = (v: number | undefined) => (v === undefined ? '–' : String(v));
+  return [
+    '| customers | checkouts | 201 | paid | failed | unfinished | settle ms | checkouts/s | p50 ms | p99 ms | × 16 | server CPU ms/checkout | sandbox CPU ms/checkout | oversold units | stock mismatches | rounds /s |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.concurrency} | ${r.checkouts} | ${cell(r.answeredPaid)} | ${r.paid} | ${cell(r.failed)} | ${cell(r.unfinished)} | ` +
+        `${cell(r.settleMs)} | ${r.perSecond} | ${r.p50Ms} | ${r.p99Ms} | ${cell(r.vs16)} | ${cell(r.serverCpuMsPerCheckout)} | ` +
+        `${cell(r.sandboxCpuMsPerCheckout)} | ${r.oversold} | ${r.mismatched} | ${r.rounds?.join(', ') ?? ''} |`,
+    ),
+  ];
+}
+
+/** Every accepted order must end paid or failed, with the stock to match; anything else fails the run. */
+function assertSettled(rows: Awaited<ReturnType<typeof checkoutRun>>[]): void {
+  const bad = rows.filter(
+    (r) => r.unfinished > 0 || r.undrainedOutbox > 0 || r.mismatched > 0 || r.oversold > 0,
+  );
+  if (bad.length === 0) return;
+  for (const r of bad)
+    log(
+      `  ${r.name}: ${r.unfinished} unfinished orders, ${r.undrainedOutbox} unpublished events, ` +
+        `${r.mismatched} stock mismatches, ${r.oversold} oversold`,
+    );
+  throw new Error('checkout benchmark: the store did not settle consistently (see above)');
 }

@@ -34,9 +34,14 @@ export function createExecutor(
   /** Makes what a request did durable before it is answered (the state file); nothing when in memory. */
   persist: () => Promise<void> = async () => undefined,
 ) {
-  const actAfterDelay = async (act: Act, idempotencyKey: string | undefined): Promise<Outcome> => {
+  // Acting and storing the answer happen with no await in between, so the state file never records what a
+  // request did without the answer a retry must get back.
+  const actAfterDelay = async (act: Act, key?: { key: string; fingerprint: string }): Promise<Outcome> => {
     await processingDelay();
-    return act({ idempotencyKey });
+    const fresh = act({ idempotencyKey: key?.key });
+    if (key && fresh.store)
+      store.store(key.key, key.fingerprint, { statusCode: fresh.statusCode, body: fresh.body });
+    return fresh;
   };
 
   // The key is held while the "gateway" processes, as a real one holds it while the card network answers.
@@ -45,9 +50,7 @@ export function createExecutor(
       const found = store.lookup(key, fingerprint);
       if (found.kind === 'replay') return { outcome: { ...found.response, store: false }, replayed: true };
       if (found.kind === 'mismatch') return { outcome: keyReuse(key), replayed: false };
-      const fresh = await actAfterDelay(act, key);
-      if (fresh.store) store.store(key, fingerprint, { statusCode: fresh.statusCode, body: fresh.body });
-      return { outcome: fresh, replayed: false };
+      return { outcome: await actAfterDelay(act, { key, fingerprint }), replayed: false };
     });
 
   return async function execute(
@@ -63,10 +66,11 @@ export function createExecutor(
     const path = request.url.split('?')[0] ?? request.url;
     const { outcome, replayed } =
       key === undefined
-        ? { outcome: await actAfterDelay(act, undefined), replayed: false }
+        ? { outcome: await actAfterDelay(act), replayed: false }
         : await actOnce(key, requestFingerprint(request.method, path, request.body), act);
-    // An answer the client received must survive a restart, as at a real gateway.
-    if (!replayed) await persist();
+    // An answer the client received must survive a restart, as at a real gateway. A replay waits too: the
+    // twin it repeats may not be on disk yet (a commit with nothing new to write costs nothing).
+    await persist();
     if (outcome.holdMs) await sleeper.sleep(outcome.holdMs);
     if (replayed) reply.header('idempotent-replayed', 'true');
     if (outcome.statusCode >= 400) reply.type(PROBLEM_TYPE);

@@ -21,6 +21,8 @@ export type Lookup = { kind: 'miss' } | { kind: 'replay'; response: StoredRespon
 export class IdempotencyStore {
   private readonly entries = new Map<string, IdempotencyEntry>();
   private readonly tails = new Map<string, Promise<void>>();
+  /** Keys stored since the last `takeChanges()`; undefined until the state file asks for them. */
+  private changes: Set<string> | undefined;
 
   constructor(
     private readonly ttlMs: number,
@@ -59,6 +61,25 @@ export class IdempotencyStore {
       response: structuredClone(response),
       expiresAt: this.clock() + this.ttlMs,
     });
+    this.changes?.add(key);
+  }
+
+  /** From now on, remember which keys get answers, for `takeChanges()`. */
+  trackChanges(): void {
+    this.changes ??= new Set();
+  }
+
+  /** The entries stored since the last call (those not yet expired): the state file's next line. */
+  takeChanges(): [string, IdempotencyEntry][] {
+    if (!this.changes) return [];
+    const keys = this.changes;
+    this.changes = new Set();
+    const taken: [string, IdempotencyEntry][] = [];
+    for (const key of keys) {
+      const entry = this.entries.get(key);
+      if (entry) taken.push([key, entry]);
+    }
+    return taken;
   }
 
   /** Unexpired entries in expiry order, for the state file. */

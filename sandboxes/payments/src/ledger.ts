@@ -23,8 +23,32 @@ const fail = <T>(kind: GatewayError['kind'], code: string, detail: string): Resu
 export class Ledger {
   private readonly authorizations = new Map<string, Authorization>();
   private readonly refunds = new Map<string, Refund>();
+  /** Ids written since the last `takeChanges()`; undefined until the state file asks for them. */
+  private changes: { authorizations: Set<string>; refunds: Set<string> } | undefined;
 
   constructor(private readonly clock: () => number = Date.now) {}
+
+  /** From now on, remember which records change, for `takeChanges()`. */
+  trackChanges(): void {
+    this.changes ??= { authorizations: new Set(), refunds: new Set() };
+  }
+
+  /** Copies of the records written since the last call, as they stand now: the state file's next line. */
+  takeChanges(): { authorizations: Authorization[]; refunds: Refund[] } {
+    if (!this.changes) return { authorizations: [], refunds: [] };
+    const { authorizations, refunds } = this.changes;
+    this.changes = { authorizations: new Set(), refunds: new Set() };
+    return {
+      authorizations: structuredClone([...authorizations].map((id) => this.authorizations.get(id)!)),
+      refunds: structuredClone([...refunds].map((id) => this.refunds.get(id)!)),
+    };
+  }
+
+  /** Every method that writes a record calls this, or the change is lost at the next restart. */
+  private changed(record: Authorization | Refund): void {
+    if (record.object === 'authorization') this.changes?.authorizations.add(record.id);
+    else this.changes?.refunds.add(record.id);
+  }
 
   /** Copies of every record, for the state file. */
   snapshot(): { authorizations: Authorization[]; refunds: Refund[] } {
@@ -57,6 +81,7 @@ export class Ledger {
       ...(input.declineCode ? { declineCode: input.declineCode } : {}),
     };
     this.authorizations.set(auth.id, auth);
+    this.changed(auth);
     return structuredClone(auth);
   }
 
@@ -99,6 +124,7 @@ export class Ledger {
     auth.status = 'captured';
     auth.capturedAmount = toCapture;
     auth.capturedAt = unixSeconds(this.clock());
+    this.changed(auth);
     return ok(structuredClone(auth));
   }
 
@@ -114,6 +140,7 @@ export class Ledger {
     }
     auth.status = 'voided';
     auth.voidedAt = unixSeconds(this.clock());
+    this.changed(auth);
     return ok(structuredClone(auth));
   }
 
@@ -149,6 +176,8 @@ export class Ledger {
     auth.refundedAmount += amount;
     auth.refunds.push(refund.id);
     if (auth.refundedAmount === auth.capturedAmount) auth.status = 'refunded';
+    this.changed(refund);
+    this.changed(auth);
     return ok({ refund: structuredClone(refund), authorization: structuredClone(auth) });
   }
 }

@@ -1,12 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { createExecutor } from './execute.ts';
 import { IdempotencyStore } from './idempotency.ts';
 import { Ledger } from './ledger.ts';
 import { installProblemHandlers, problem, sendProblem } from './problem.ts';
 import { registerRoutes } from './routes.ts';
 import { Sleeper } from './sleeper.ts';
-import { StateFile } from './state-file.ts';
+import { StateFile, type SandboxState } from './state-file.ts';
 import { WebhookDispatcher, type WebhookConfig } from './webhooks.ts';
 
 export interface PaymentSandboxOptions {
@@ -33,6 +33,8 @@ export interface PaymentSandboxOptions {
    * without it they live in memory, for tests that start a sandbox of their own.
    */
   stateFile?: string;
+  /** Journal bytes after which the state file is compacted into a snapshot (default 1 MiB); for tests. */
+  stateFileCompactAfterBytes?: number;
   /** Injected for deterministic latency in tests. */
   random?: () => number;
 }
@@ -66,11 +68,13 @@ export function createPaymentSandbox(options: PaymentSandboxOptions = {}): Payme
   });
   const ledger = new Ledger();
   const idempotency = new IdempotencyStore(options.idempotencyTtlMs ?? 24 * 3600_000);
-  const persist = options.stateFile ? durable(options.stateFile, ledger, idempotency) : undefined;
+  const state = options.stateFile
+    ? durable(options, options.stateFile, ledger, idempotency, app.log)
+    : undefined;
   registerRoutes(app, {
     ledger,
     webhooks,
-    execute: createExecutor(idempotency, sleeper, delay, persist),
+    execute: createExecutor(idempotency, sleeper, delay, state?.persist),
     timeoutHangMs: options.timeoutHangMs ?? 30_000,
   });
 
@@ -85,19 +89,45 @@ export function createPaymentSandbox(options: PaymentSandboxOptions = {}): Payme
       sleeper.wakeAll();
       await app.close();
       await webhooks.close();
+      await state?.close();
     },
   };
 }
 
-/** Restores what the file holds and returns the save that every write awaits before it answers. */
-function durable(path: string, ledger: Ledger, idempotency: IdempotencyStore): () => Promise<void> {
-  const file = new StateFile(path);
-  const saved = file.load();
-  if (saved) {
-    ledger.restore(saved);
-    idempotency.restore(saved.idempotency);
+/**
+ * Restores what the file holds, then journals each change: `persist` records what changed since it was
+ * last called and resolves once that is on disk; every write awaits it before it answers.
+ */
+function durable(
+  options: PaymentSandboxOptions,
+  path: string,
+  ledger: Ledger,
+  idempotency: IdempotencyStore,
+  log: FastifyBaseLogger,
+): { persist: () => Promise<void>; close: () => Promise<void> } {
+  const file = new StateFile(path, { compactAfterBytes: options.stateFileCompactAfterBytes });
+  const loaded = file.load();
+  if (loaded) {
+    ledger.restore(loaded.state);
+    idempotency.restore(loaded.state.idempotency);
+    if (loaded.discardedBytes > 0) {
+      log.warn({ path, bytes: loaded.discardedBytes }, 'state file: dropped an unfinished last write');
+    }
   }
-  return () => file.save(() => ({ version: 1, ...ledger.snapshot(), idempotency: idempotency.snapshot() }));
+  ledger.trackChanges();
+  idempotency.trackChanges();
+  const snapshot = (): SandboxState => ({
+    version: 1,
+    ...ledger.snapshot(),
+    idempotency: idempotency.snapshot(),
+  });
+  return {
+    persist() {
+      file.record({ ...ledger.takeChanges(), idempotency: idempotency.takeChanges() });
+      return file.commit(snapshot);
+    },
+    close: () => file.close(),
+  };
 }
 
 function webhookConfig(options: PaymentSandboxOptions): WebhookConfig | undefined {
