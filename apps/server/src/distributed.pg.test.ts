@@ -69,12 +69,14 @@ describe('two processes on PostgreSQL, Redis and NATS', () => {
       SERVICE_URL_CATALOG: backendUrl,
       SERVICE_URL_SEARCH: backendUrl,
       SERVICE_URL_RECOMMENDATIONS: backendUrl,
-      // This test leaves cart, orders, payments, reviews and the ledger out; a gateway must still know where each service is.
+      // This test leaves cart, orders, payments, reviews, the ledger, notifications and analytics out; a gateway must still know where each service is.
       SERVICE_URL_CART: backendUrl,
       SERVICE_URL_ORDERS: backendUrl,
       SERVICE_URL_PAYMENTS: backendUrl,
       SERVICE_URL_REVIEWS: backendUrl,
       SERVICE_URL_LEDGER: backendUrl,
+      SERVICE_URL_NOTIFICATIONS: backendUrl,
+      SERVICE_URL_ANALYTICS: backendUrl,
     });
     gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   }, 90_000);

@@ -1,6 +1,6 @@
 // Property: whatever customers and moderators do, the product's rating (the stored aggregate, the
 // summary route and the last event) equals what its visible reviews say.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { admin, customer, goodReview, product, startHarness, type Harness } from './test-support.ts';
 
@@ -107,11 +107,17 @@ describe('the rating aggregate', () => {
         const summary = (await h.call('GET', `/api/v1/products/${productId}/reviews/summary`)).body;
         expect(summary).toEqual({ productId, average, count: visible.length, histogram });
         expect((await listed(productId)).sort()).toEqual([...visible].sort());
-        const events = h.ratingEvents.filter((e) => e.subject === productId);
-        const last = events.at(-1)?.data as { count: number; average: number; version: number } | undefined;
-        expect(last ?? { count: 0, average: 0 }).toMatchObject({ count: visible.length, average });
-        expect(events.map((e) => (e.data as { version: number }).version)).toEqual(
-          events.map((_, i) => i + 1),
+        // On NATS the events reach the harness's consumer after the write has answered.
+        await vi.waitFor(
+          () => {
+            const events = h.ratingEvents.filter((e) => e.subject === productId);
+            const last = events.at(-1)?.data as { count: number; average: number } | undefined;
+            expect(last ?? { count: 0, average: 0 }).toMatchObject({ count: visible.length, average });
+            expect(events.map((e) => (e.data as { version: number }).version)).toEqual(
+              events.map((_, i) => i + 1),
+            );
+          },
+          { timeout: 10_000, interval: 50 },
         );
       }),
       { numRuns: 25 },
