@@ -21,6 +21,7 @@ import { newId } from '@emporium/platform';
 import { freePort } from '@emporium/platform/testing';
 import { newSandboxCredentials } from '@emporium/sandbox-payments';
 import { percentile } from './lib/stats.ts';
+import { stopProcess, waitFor } from './lib/processes.ts';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const SERVER_DB = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -108,30 +109,6 @@ function spawnProcess(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
     env,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function waitFor(url: string): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (
-      await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} did not answer within 120 s`);
 }
 
 async function startStore(db: string, sinkUrl: string, smtpUrl: string) {

@@ -29,6 +29,7 @@ import {
 } from '@emporium/platform';
 import { freePort } from '@emporium/platform/testing';
 import { newSandboxCredentials } from '@emporium/sandbox-payments';
+import { stopProcess, waitFor } from './lib/processes.ts';
 import { createInventoryService } from '../services/inventory/src/index.ts';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -259,30 +260,6 @@ async function settle(db: pg.Pool, skus: string[], timeoutMs = 120_000): Promise
       return { byStatus, unfinished, undrainedOutbox, settleMs };
     await new Promise((r) => setTimeout(r, 250));
   }
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function waitFor(url: string): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (
-      await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} did not answer within 120 s`);
 }
 
 async function call<T>(
